@@ -1,0 +1,50 @@
+using System.CommandLine;
+using MfaHost.Configuration;
+using MfaHost.Plugins;
+using MfaHost.PluginSdk;
+
+namespace MfaHost.Cli;
+
+/// <summary><c>mfahost check-config</c>: validates the host file, the instance files and the plugin folders without starting.</summary>
+internal static class CheckConfigCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var config = CliOptions.Config();
+        var command = new Command("check-config", "Validate the host and plugin configuration and the plugin folders without starting; exit 0 when all is well, 2 with every problem listed")
+        {
+            config,
+        };
+        command.SetAction(async (parse, _) => await RunAsync(ConfigurationReport.ResolveConfigPath(parse.GetValue(config)), console));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string configPath, CliConsole console)
+    {
+        var errors = new List<MfaConfigurationException>();
+        var settings = HostSettingsLoader.Load(configPath, errors);
+        var problems = errors.Select(e => e.Message).ToList();
+        if (errors.Count == 0)
+        {
+            using var loggerFactory = Hosting.HostComposition.CreateLoggerFactory(settings, console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
+            await using var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, Hosting.HostComposition.CreateStateStore(settings, TimeProvider.System)).Build(errors);
+            problems.AddRange(errors.Select(e => e.Message));
+            problems.AddRange(catalog.Instances.Where(i => !i.IsLoaded).Select(i => $"plugin instance '{i.Name}' ({(i.ConfigFile.Length > 0 ? i.ConfigFile : i.Folder)}): {i.Error}"));
+            if (problems.Count == 0)
+            {
+                console.Out.WriteLine($"{settings.ConfigFile}: ok");
+                console.Out.WriteLine($"socket: {settings.SocketPath}");
+                console.Out.WriteLine($"plugins: {catalog.LoadedCount} instance(s) loaded from {settings.PluginsDirectory}: {string.Join(", ", catalog.Instances.Select(i => i.Name))}");
+                return ExitCodes.Ok;
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            console.Error.WriteLine($"error: {problem}");
+        }
+
+        console.Error.WriteLine($"{problems.Count} problem(s) in {Path.GetFullPath(configPath)}");
+        return ExitCodes.UsageOrConfig;
+    }
+}

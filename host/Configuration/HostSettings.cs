@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Configuration;
+
+/// <summary>The host's own configuration (<c>mfahost.ini</c>), validated and immutable.</summary>
+internal sealed record HostSettings
+{
+    /// <summary>The host INI file that was read.</summary>
+    public required string ConfigFile { get; init; }
+
+    /// <summary>The folder of <see cref="ConfigFile"/>; relative paths resolve against it.</summary>
+    public required string ConfigDirectory { get; init; }
+
+    public required string SocketPath { get; init; }
+
+    /// <summary>Unix file mode of the socket, e.g. 0660.</summary>
+    public UnixFileMode SocketMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    public required string PluginsDirectory { get; init; }
+
+    public required string PluginConfigDirectory { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    public string? CredentialsFile { get; init; }
+
+    public int MaxFrameBytes { get; init; } = 65536;
+
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConversationTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    public int MaxInFlight { get; init; } = 10000;
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+}

@@ -1,0 +1,73 @@
+using MfaHost.Configuration;
+using MfaHost.Plugins;
+using MfaHost.PluginSdk;
+using MfaHost.State;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using MfaHost.Logging;
+
+namespace MfaHost.Hosting;
+
+/// <summary>Wires the host's services together: the one place that says what runs in the process.</summary>
+internal static class HostComposition
+{
+    /// <summary>Builds the host. Configuration errors found while creating plugin instances land in <paramref name="configErrors"/>.</summary>
+    public static IHost Build(HostSettings settings, ICollection<MfaConfigurationException> configErrors, Action<IServiceCollection>? overrides = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "mfahost",
+            ContentRootPath = settings.ConfigDirectory,
+            DisableDefaults = true,
+        });
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        AddConsole(builder.Logging);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => CreateStateStore(settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new PluginCatalogBuilder(
+                settings,
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IStateStore>())
+            .Build(configErrors));
+        builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        overrides?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    public static IStateStore CreateStateStore(HostSettings settings, TimeProvider timeProvider) =>
+        new InMemoryStateStore(timeProvider);
+
+    /// <summary>A logger factory for CLI commands that load plugins without running the host.</summary>
+    public static ILoggerFactory CreateLoggerFactory(HostSettings settings, TextWriter writer, LogLevel minimum) =>
+        LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(minimum > settings.LogLevel ? minimum : settings.LogLevel);
+            b.AddProvider(new TextWriterLoggerProvider(writer));
+        });
+
+    private static void AddConsole(ILoggingBuilder logging)
+    {
+        // Under systemd (journald attached) the journal adds time stamps and reads the <N> level prefix.
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
+        {
+            logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}

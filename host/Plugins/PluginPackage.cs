@@ -1,0 +1,23 @@
+using System.Reflection;
+
+namespace MfaHost.Plugins;
+
+/// <summary>One folder under the plugins directory, loaded (or not) into its own context.</summary>
+internal sealed class PluginPackage
+{
+    public required string Name { get; init; }
+
+    public required string Folder { get; init; }
+
+    public PluginLoadContext? LoadContext { get; init; }
+
+    public Assembly? Assembly { get; init; }
+
+    public string Version { get; init; } = "?";
+
+    /// <summary>The plugin types found, by their <c>[MfaPlugin]</c> name.</summary>
+    public IReadOnlyDictionary<string, Type> Types { get; init; } = new Dictionary<string, Type>();
+
+    /// <summary>Why the folder could not be used; null when it loaded.</summary>
+    public string? Error { get; init; }
+}

@@ -1,0 +1,3 @@
+using MfaHost.Cli;
+
+return await MfaHostCli.InvokeAsync(args, CliConsole.System);

@@ -1,0 +1,6 @@
+namespace TestPlugins.GreetingLib;
+
+public static class Greeting
+{
+    public static string LibraryVersion => "2";
+}

@@ -1,0 +1,8 @@
+using MfaHost.PluginSdk;
+
+namespace TestPlugins.IncompatibleSdk;
+
+[MfaPlugin("future")]
+public sealed class FutureClient : MfaClient
+{
+}
