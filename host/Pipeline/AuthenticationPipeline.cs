@@ -17,11 +17,15 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 {
     public const string OverloadedReason = "overloaded";
 
+    public const string SessionEndedReason = "session_ended";
+
     private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
     private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
+    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(SessionEndedReason, "The session ended");
+    private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
 
     private readonly PluginCatalog _catalog;
@@ -324,9 +328,20 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         {
             return await client.ExecuteAuthenticateAsync(mfaRequest, linked.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (tracked.EndedToken.IsCancellationRequested)
+        {
+            PipelineLog.PluginStoppedBySessionEnd(_logger, login.Instance.Name, login.Username, login.SessionId);
+            return SessionEnded;
+        }
+        catch (OperationCanceledException e)
+        {
+            // Not the caller's cancellation: the plugin's own (an HttpClient timeout, say).
+            PipelineLog.PluginTimedOut(_logger, e, login.Instance.Name, login.Username, login.SessionId);
+            return PluginTimeout;
         }
 #pragma warning disable CA1031 // A plugin's bug must not take the host down: it becomes DENY plugin_error.
         catch (Exception e)

@@ -96,11 +96,31 @@ public class AuthenticationPipelineTests
     }
 
     [Test]
-    public async Task Cancellation_propagates_to_the_caller()
+    public async Task The_callers_cancellation_propagates_to_the_caller()
     {
         await using var h = new PipelineHarness();
-        h.Client.Script = (_, _) => throw new OperationCanceledException();
-        Assert.ThrowsAsync<OperationCanceledException>(() => h.AuthenticateAsync(Request(mfaPassword: "1")));
+        using var cts = new CancellationTokenSource();
+        h.Client.AsyncScript = async (_, _, ct) =>
+        {
+            await cts.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return true;
+        };
+        Assert.CatchAsync<OperationCanceledException>(() => h.Pipeline.AuthenticateAsync(Request(mfaPassword: "1"), cts.Token));
+    }
+
+    [Test]
+    public async Task A_plugin_giving_up_on_its_own_is_a_timeout_deny()
+    {
+        await using var h = new PipelineHarness();
+        h.Client.Script = (_, _) => throw new TaskCanceledException("HttpClient.Timeout");
+        var outcome = await h.AuthenticateAsync(Request(mfaPassword: "1"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Verdict.IsDeny, Is.True);
+            Assert.That(outcome.Verdict.Reason, Is.EqualTo(MfaReasons.Timeout));
+            Assert.That(h.Logger.Entries.Select(e => e.EventId), Does.Contain(412));
+        });
     }
 
     [Test]
@@ -363,11 +383,13 @@ public class AuthenticationPipelineTests
         var pending = h.AuthenticateAsync(Request());
         await started.Task;
         var ended = await h.Pipeline.SessionEndedAsync("s1", CancellationToken.None);
+        var outcome = await pending;
         Assert.Multiple(() =>
         {
             Assert.That(ended, Is.True);
             Assert.That(h.Client.Ended, Has.Count.EqualTo(1));
-            Assert.CatchAsync<OperationCanceledException>(() => pending);
+            Assert.That(outcome.Verdict.IsDeny, Is.True);
+            Assert.That(outcome.Verdict.Reason, Is.EqualTo(AuthenticationPipeline.SessionEndedReason));
         });
     }
 
