@@ -34,6 +34,7 @@ public class HmcClientTests
 
         _plugins.Clear();
         await _env.DisposeAsync();
+        _log.Dispose();
     }
 
     private HmcClient Plugin(string? hosts = null, string extra = "")
@@ -198,7 +199,7 @@ public class HmcClientTests
         var verdict = await Plugin().ExecuteAuthenticateAsync(Request(PlainUser, PlainPassword), CancellationToken.None);
 
         Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.CommunicationError)));
-        Assert.That(_log.Lines.Where(l => l.Level == LogLevel.Error).Select(l => l.Text), Has.Some.Contains(logged).And.Some.Contains(_env.Hmc1.HostEntry));
+        Assert.That(_log.Entries.Where(l => l.Level == LogLevel.Error).Select(l => l.Message), Has.Some.Contains(logged).And.Some.Contains(_env.Hmc1.HostEntry));
     }
 
     [Test]
@@ -208,7 +209,7 @@ public class HmcClientTests
 
         Assert.That(verdict.IsAccept, Is.True, verdict.Message);
         Assert.That(_env.Hmc2.Sessions.Select(s => s.Id), Is.EqualTo(new[] { verdict.Metadata["api_session"] }));
-        Assert.That(_log.Lines.Where(l => l.Id.Id == 6000).Select(l => l.Text), Has.Some.Contains(_env.DownHostEntry));
+        Assert.That(_log.Entries.Where(l => l.EventId == 6000).Select(l => l.Message), Has.Some.Contains(_env.DownHostEntry));
     }
 
     [Test]
@@ -279,7 +280,7 @@ public class HmcClientTests
 
         Assert.That(_env.Hmc1.SessionOf(a.Metadata["api_session"]).LogoffRequests, Is.EqualTo(1));
         Assert.That(_env.Hmc1.SessionOf(b.Metadata["api_session"]).LogoffRequests, Is.EqualTo(1));
-        Assert.That(_log.Lines.Where(l => l.Id.Id == 6004).Select(l => l.Text), Has.One.Contains("host shutting down").And.One.Contains("gateway session ended"));
+        Assert.That(_log.Entries.Where(l => l.EventId == 6004).Select(l => l.Message), Has.One.Contains("host shutting down").And.One.Contains("gateway session ended"));
     }
 
     [Test]
@@ -302,7 +303,7 @@ public class HmcClientTests
         _env.Hmc1.Mode = TestHmcMode.LogoffFails;
 
         Assert.That(async () => await plugin.SessionEndedAsync(request.Session, CancellationToken.None), Throws.Nothing);
-        Assert.That(_log.Lines.Where(l => l.Id.Id == 6006).Select(l => l.Text), Has.One.Contains("HTTP 500"));
+        Assert.That(_log.Entries.Where(l => l.EventId == 6006).Select(l => l.Message), Has.One.Contains("HTTP 500"));
     }
 
     [Test]
@@ -315,7 +316,7 @@ public class HmcClientTests
 
         await plugin.SessionEndedAsync(request.Session, CancellationToken.None);
 
-        Assert.That(_log.Lines.Select(l => l.Id.Id), Does.Contain(6005).And.Not.Contain(6006));
+        Assert.That(_log.Entries.Select(l => l.EventId), Does.Contain(6005).And.Not.Contain(6006));
     }
 
     [Test]
@@ -327,7 +328,7 @@ public class HmcClientTests
         await _env.Hmc1.DisposeAsync();
 
         Assert.That(async () => await plugin.SessionEndedAsync(request.Session, CancellationToken.None), Throws.Nothing);
-        Assert.That(_log.Lines.Select(l => l.Id.Id), Does.Contain(6006));
+        Assert.That(_log.Entries.Select(l => l.EventId), Does.Contain(6006));
     }
 
     [Test]
@@ -348,7 +349,7 @@ public class HmcClientTests
         var secrets = new[] { MfaPassword, PlainPassword, ExpiringPassword, "Wrong-Secret-1", code }
             .Concat(_env.Hmc1.Sessions.SelectMany(s => new[] { s.Id, s.Credential }));
         var text = _log.AllText;
-        Assert.That(_log.Lines, Is.Not.Empty);
+        Assert.That(_log.Entries, Is.Not.Empty);
         Assert.Multiple(() =>
         {
             foreach (var secret in secrets)

@@ -2,6 +2,7 @@ using System.Net;
 using MfaHost.Plugins.Hmc.Api;
 using MfaHost.Plugins.Hmc.Configuration;
 using MfaHost.Plugins.Hmc.Tests.Support;
+using MfaHost.Testing;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Configuration;
 using Moq;
@@ -30,6 +31,7 @@ public class HmcSessionTests
     {
         _http.Dispose();
         await _env.DisposeAsync();
+        _log.Dispose();
     }
 
     private HmcApiClient Api() => new(_http, new HmcEndpoint("localhost", _env.Hmc1.Port), TimeSpan.FromSeconds(5));
@@ -64,7 +66,7 @@ public class HmcSessionTests
             Assert.That(session.Logons, Is.EqualTo(2));
             Assert.That(session.Current.ApiSession, Is.Not.EqualTo(first));
             Assert.That(_env.Hmc1.Log.Count(l => l.StartsWith($"logon 200 {MfaUser} mfa", StringComparison.Ordinal)), Is.EqualTo(2));
-            Assert.That(_log.Lines.Select(l => l.Id.Id), Does.Contain(6007));
+            Assert.That(_log.Entries.Select(l => l.EventId), Does.Contain(6007));
         });
     }
 

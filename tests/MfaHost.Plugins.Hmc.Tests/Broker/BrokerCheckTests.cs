@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MfaHost.Plugins.Hmc.Broker;
 using MfaHost.Plugins.Hmc.Stomp;
 using MfaHost.Plugins.Hmc.Tests.Support;
+using MfaHost.Testing;
 using MfaHost.Plugins.Hmc.Tests.TestServer;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +38,7 @@ public class BrokerCheckTests
         }
 
         await _env.DisposeAsync();
+        _log.Dispose();
     }
 
     private HmcClient Plugin(int? brokerPort = null)
