@@ -39,8 +39,9 @@ internal static class HostComposition
         return builder.Build();
     }
 
+    /// <summary>The state store: <c>state.db</c> (SQLite) in <c>[host] data_dir</c>, shared with the CLI.</summary>
     public static IStateStore CreateStateStore(HostSettings settings, TimeProvider timeProvider) =>
-        new InMemoryStateStore(timeProvider);
+        SqliteStateStore.InDirectory(settings.DataDirectory, timeProvider);
 
     /// <summary>A logger factory for CLI commands that load plugins without running the host.</summary>
     public static ILoggerFactory CreateLoggerFactory(HostSettings settings, TextWriter writer, LogLevel minimum) =>
