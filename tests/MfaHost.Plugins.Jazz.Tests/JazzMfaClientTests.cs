@@ -48,6 +48,7 @@ public sealed class JazzMfaClientTests
         }
 
         _servers.Clear();
+        _logger.Dispose();
         Assert.That(_logger.AllText, Does.Not.Contain(Password).And.Not.Contain("wrong-password").And.Not.Contain("123456"), "a secret reached the log");
     }
 

@@ -53,6 +53,7 @@ public sealed class JazzClientTests
         }
 
         _servers.Clear();
+        _logger.Dispose();
         Assert.That(_logger.AllText, Does.Not.Contain(Password).And.Not.Contain("wrong-password"), "a password reached the log");
         Assert.That(_logger.AllText, Does.Not.Contain(Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Password))), "Basic credentials reached the log");
     }

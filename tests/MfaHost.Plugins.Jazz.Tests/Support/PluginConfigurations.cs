@@ -17,7 +17,7 @@ public static class PluginConfigurations
     public static PluginConfiguration Empty() =>
         new(new ConfigurationBuilder().Build(), "/nonexistent/jazz.ini", Mock.Of<ICredentialStore>());
 
-    public static MfaPluginContext Context(PluginConfiguration configuration, CapturingLogger logger) =>
+    public static MfaPluginContext Context(PluginConfiguration configuration, MfaHost.Testing.CapturingLogger logger) =>
         new()
         {
             InstanceName = "jazz",
