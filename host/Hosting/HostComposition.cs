@@ -1,5 +1,6 @@
 using MfaHost.Configuration;
 using MfaHost.Plugins;
+using MfaHost.Protocol;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,7 @@ internal static class HostComposition
                 sp.GetRequiredService<IStateStore>())
             .Build(configErrors));
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.AddGatewayProtocol();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }
