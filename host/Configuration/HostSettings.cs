@@ -34,5 +34,8 @@ internal sealed record HostSettings
 
     public int MaxInFlight { get; init; } = 10000;
 
+    /// <summary>A session unused for this long is ended as if the gateway had sent <c>session_ended</c>.</summary>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromHours(24);
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

@@ -1,4 +1,5 @@
 using MfaHost.Configuration;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Protocol;
 using MfaHost.PluginSdk;
@@ -35,14 +36,18 @@ internal static class HostComposition
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IStateStore>())
             .Build(configErrors));
+        builder.Services.AddSingleton(sp => PipelineSettingsCatalog.Read(sp.GetRequiredService<PluginCatalog>(), configErrors));
+        builder.Services.AddSingleton<AuthenticationPipeline>();
+        builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.AddGatewayProtocol();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }
 
+    /// <summary>The state store: <c>state.db</c> (SQLite) in <c>[host] data_dir</c>, shared with the CLI.</summary>
     public static IStateStore CreateStateStore(HostSettings settings, TimeProvider timeProvider) =>
-        new InMemoryStateStore(timeProvider);
+        SqliteStateStore.InDirectory(settings.DataDirectory, timeProvider);
 
     /// <summary>A logger factory for CLI commands that load plugins without running the host.</summary>
     public static ILoggerFactory CreateLoggerFactory(HostSettings settings, TextWriter writer, LogLevel minimum) =>

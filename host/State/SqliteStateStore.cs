@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using MfaHost.PluginSdk;
+using Microsoft.Data.Sqlite;
+
+namespace MfaHost.State;
+
+/// <summary>
+/// The host's state store in one SQLite file (<c>&lt;data_dir&gt;/state.db</c>): WAL mode, so readers never wait for the
+/// writer, and a busy timeout, so the CLI and the running host may write the same file at once. Every operation is one
+/// SQL statement, hence atomic across threads and processes. Expired rows are invisible at once and deleted now and
+/// then (lazy purge on writes, at most once per <see cref="PurgeInterval"/>).
+/// </summary>
+/// <remarks>
+/// Writes of this process go through one connection, one at a time: SQLite allows one writer per file anyway, and
+/// contention between connections of one process would end in Microsoft.Data.Sqlite's 150 ms busy retry loop.
+/// Reads use a small pool of connections. <c>synchronous=NORMAL</c>: in WAL mode a crash of the process loses
+/// nothing; a power loss may lose the last transactions.
+/// </remarks>
+internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposable
+{
+    public const string FileName = "state.db";
+
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+
+    private const int BusyTimeoutMilliseconds = 10_000;
+    private const string Live = "(expires IS NULL OR expires > $now)";
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly StoreConnection _writer;
+    private readonly ConcurrentBag<StoreConnection> _readers = [];
+    private long _lastPurgeMs;
+    private bool _disposed;
+
+    public SqliteStateStore(string path, TimeProvider timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _timeProvider = timeProvider;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+        _writer = Open();
+        _writer.Execute("""
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS state (
+                key TEXT NOT NULL PRIMARY KEY,
+                value TEXT NOT NULL,
+                expires INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS state_expires ON state (expires) WHERE expires IS NOT NULL;
+            """);
+        Purge(Now());
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>The store of a host: <c>state.db</c> in <paramref name="dataDirectory"/> (created when absent).</summary>
+    public static SqliteStateStore InDirectory(string dataDirectory, TimeProvider timeProvider) =>
+        new(System.IO.Path.Combine(dataDirectory, FileName), timeProvider);
+
+    public ValueTask<string?> GetAsync(string key, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Read(c => c.Get(key, Now())));
+
+    public async ValueTask SetAsync(string key, string value, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
+        await WriteAsync(c => c.Set(key, value, ToMs(expiresAt)), cancellationToken);
+
+    public ValueTask<bool> TryAddAsync(string key, string value, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
+        WriteAsync(c => c.TryAdd(key, value, ToMs(expiresAt), Now()), cancellationToken);
+
+    public ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
+        WriteAsync(c => c.Remove(key, Now()), cancellationToken);
+
+    public ValueTask<long> IncrementAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        WriteAsync(c => c.Increment(key, expiresAt.ToUnixTimeMilliseconds(), Now()), cancellationToken);
+
+    public ValueTask<(bool Exists, DateTimeOffset? ExpiresAt)> TryGetExpiryAsync(string key, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Read(c => c.TryGetExpiry(key, Now())));
+
+    public async IAsyncEnumerable<KeyValuePair<string, string>> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask;
+        foreach (var entry in Read(c => c.List(prefix, Now())))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return entry;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _writer.Dispose();
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+
+        _writeLock.Dispose();
+    }
+
+    private static long? ToMs(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds();
+
+    private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private StoreConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        var store = new StoreConnection(connection);
+        store.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;");
+        return store;
+    }
+
+    private T Read<T>(Func<StoreConnection, T> read)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = _readers.TryTake(out var pooled) ? pooled : Open();
+        try
+        {
+            return read(connection);
+        }
+        finally
+        {
+            if (_disposed || _readers.Count >= Environment.ProcessorCount * 4)
+            {
+                connection.Dispose();
+            }
+            else
+            {
+                _readers.Add(connection);
+            }
+        }
+    }
+
+    private async ValueTask<T> WriteAsync<T>(Func<StoreConnection, T> write, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var now = Now();
+            if (now - Interlocked.Read(ref _lastPurgeMs) >= (long)PurgeInterval.TotalMilliseconds)
+            {
+                Purge(now);
+            }
+
+            return write(_writer);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void Purge(long now)
+    {
+        _writer.Purge(now);
+        Interlocked.Exchange(ref _lastPurgeMs, now);
+    }
+
+    /// <summary>One connection with its prepared statements; used by one caller at a time.</summary>
+    private sealed class StoreConnection(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public void Execute(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        public string? Get(string key, long now) =>
+            Command($"SELECT value FROM state WHERE key = $key AND {Live}", ("$key", key), ("$now", now)).ExecuteScalar() as string;
+
+        public int Set(string key, string value, long? expires) =>
+            Command(
+                "INSERT INTO state (key, value, expires) VALUES ($key, $value, $expires) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                ("$key", key), ("$value", value), ("$expires", expires)).ExecuteNonQuery();
+
+        // An expired row counts as absent: the upsert replaces it, and reports one change; a live one it leaves alone (no change).
+        public bool TryAdd(string key, string value, long? expires, long now) =>
+            Command(
+                "INSERT INTO state (key, value, expires) VALUES ($key, $value, $expires) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE state.expires IS NOT NULL AND state.expires <= $now",
+                ("$key", key), ("$value", value), ("$expires", expires), ("$now", now)).ExecuteNonQuery() == 1;
+
+        public bool Remove(string key, long now) =>
+            Command($"DELETE FROM state WHERE key = $key AND {Live}", ("$key", key), ("$now", now)).ExecuteNonQuery() == 1;
+
+        public long Increment(string key, long expires, long now)
+        {
+            var result = Command(
+                """
+                INSERT INTO state (key, value, expires) VALUES ($key, '1', $expires)
+                ON CONFLICT (key) DO UPDATE SET
+                    value = CASE WHEN state.expires IS NOT NULL AND state.expires <= $now THEN '1' ELSE CAST(CAST(state.value AS INTEGER) + 1 AS TEXT) END,
+                    expires = CASE WHEN state.expires IS NOT NULL AND state.expires <= $now THEN excluded.expires ELSE state.expires END
+                RETURNING value
+                """,
+                ("$key", key), ("$expires", expires), ("$now", now)).ExecuteScalar();
+            return long.Parse((string)result!, CultureInfo.InvariantCulture);
+        }
+
+        public (bool Exists, DateTimeOffset? ExpiresAt) TryGetExpiry(string key, long now)
+        {
+            using var reader = Command($"SELECT expires FROM state WHERE key = $key AND {Live}", ("$key", key), ("$now", now)).ExecuteReader();
+            if (!reader.Read())
+            {
+                return (false, null);
+            }
+
+            return (true, reader.IsDBNull(0) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)));
+        }
+
+        public List<KeyValuePair<string, string>> List(string prefix, long now)
+        {
+            var entries = new List<KeyValuePair<string, string>>();
+            using var reader = Command(
+                $"SELECT key, value FROM state WHERE substr(key, 1, length($prefix)) = $prefix AND {Live} ORDER BY key",
+                ("$prefix", prefix), ("$now", now)).ExecuteReader();
+            while (reader.Read())
+            {
+                entries.Add(new(reader.GetString(0), reader.GetString(1)));
+            }
+
+            return entries;
+        }
+
+        public void Purge(long now) =>
+            Command("DELETE FROM state WHERE expires IS NOT NULL AND expires <= $now", ("$now", now)).ExecuteNonQuery();
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+        }
+
+        private SqliteCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+#pragma warning disable CA2100 // The SQL is one of this class's constants; values go in parameters.
+                command.CommandText = sql;
+#pragma warning restore CA2100
+                foreach (var (name, _) in parameters)
+                {
+                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                }
+
+                command.Prepare();
+                _commands[sql] = command;
+            }
+
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters[name].Value = value ?? DBNull.Value;
+            }
+
+            return command;
+        }
+    }
+}
