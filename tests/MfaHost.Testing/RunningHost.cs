@@ -2,6 +2,7 @@ using MfaHost.Cli;
 using MfaHost.Client;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,6 +107,7 @@ public sealed class RunningHost : IAsyncDisposable
             {
                 // As at start-up of the real host: plugins load (and instance files are checked) before the socket opens.
                 _ = host.Services.GetRequiredService<PluginCatalog>();
+                _ = host.Services.GetRequiredService<PipelineSettingsCatalog>();
                 ThrowOnErrors(errors);
                 await host.StartAsync(cancellationToken);
             }

@@ -1,15 +1,12 @@
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol.Rpc;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>authenticate</c>: decodes the params, runs the authentication pipeline, encodes the verdict.</summary>
-internal sealed class AuthenticateMethod(IServiceProvider services) : IGatewayMethod
+internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline) : IGatewayMethod
 {
-    private readonly IAuthenticationPipeline? _pipeline = services.GetService<IAuthenticationPipeline>();
-
     public string Name => "authenticate";
 
     public bool CountsTowardLimit => true;
@@ -33,7 +30,6 @@ internal sealed class AuthenticateMethod(IServiceProvider services) : IGatewayMe
             Target = p.Target,
             Attributes = p.Attributes ?? (IReadOnlyDictionary<string, string>)EmptyAttributes,
         };
-        var pipeline = _pipeline ?? throw new InvalidOperationException("no IAuthenticationPipeline is registered in HostComposition");
 
         AuthenticationOutcome outcome;
         try
