@@ -38,4 +38,10 @@ internal sealed record HostSettings
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromHours(24);
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary><c>[access]</c>: which peer uids may call which methods.</summary>
+    public MfaHost.Access.AccessRules Access { get; init; } = MfaHost.Access.AccessRules.Default;
+
+    /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
+    public MfaHost.Tickets.TicketSettings Tickets { get; init; } = new();
 }
