@@ -24,6 +24,8 @@ internal static class MfaHostCli
         root.Subcommands.Add(PluginsCommand.Create(console));
         root.Subcommands.Add(AuthCommand.Create(console));
         root.Subcommands.Add(HealthCommand.Create(console));
+        root.Subcommands.Add(TicketCommands.CreateToken(console));
+        root.Subcommands.Add(TicketCommands.CreateTicket(console));
         return root;
     }
 
