@@ -14,6 +14,8 @@ namespace MfaHost.PluginSdk;
 /// </remarks>
 public abstract partial class MfaClient : IAsyncDisposable
 {
+    private readonly ServiceCircuitBreaker _circuit;
+
     /// <summary>Creates the client.</summary>
     /// <param name="context">What the host hands the instance.</param>
     /// <param name="brandName">The service's name as users know it (in messages and logs).</param>
@@ -25,6 +27,7 @@ public abstract partial class MfaClient : IAsyncDisposable
         Context = context;
         BrandName = brandName;
         IgnoreConnectionError = ignoreConnectionError;
+        _circuit = ServiceCircuitBreaker.FromConfiguration(context.Configuration, context.TimeProvider, context.Logger, brandName);
     }
 
     /// <summary>The service's name as users know it.</summary>
@@ -56,6 +59,13 @@ public abstract partial class MfaClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The instance's circuit breaker (<c>[circuit] failures</c>, default 5 consecutive
+    /// <see cref="MfaServiceUnreachable"/>, 0 = off; <c>open_seconds</c>, default 30): while
+    /// <see cref="PluginSdk.CircuitState.Open"/>, requests are answered "service unreachable" without calling the plugin.
+    /// </summary>
+    public CircuitState CircuitState => _circuit.State;
+
     /// <summary>What the host handed this instance.</summary>
     protected MfaPluginContext Context { get; }
 
@@ -65,40 +75,57 @@ public abstract partial class MfaClient : IAsyncDisposable
     /// <summary>
     /// Authenticates one request: push when <see cref="MfaRequest.MfaPassword"/> is null or empty,
     /// OTP otherwise. A boolean result becomes ACCEPT or DENY; a verdict passes through unchanged;
-    /// the SDK's failures become DENY (or ACCEPT when failing open). Any other exception, including
-    /// cancellation, propagates to the host.
+    /// the SDK's failures become DENY (or ACCEPT when failing open). While the circuit is open the
+    /// plugin is not called and the answer is <see cref="ServiceUnreachable"/>. Any other exception,
+    /// including cancellation, propagates to the host.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Fires when the gateway gives up or the request times out.</param>
     public async Task<MfaVerdict> ExecuteAuthenticateAsync(MfaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!_circuit.TryEnter(out var isProbe, out var why))
+        {
+            return ServiceUnreachable(why);
+        }
+
+        var outcome = ServiceOutcome.Abandoned;
         try
         {
             var result = string.IsNullOrEmpty(request.MfaPassword)
                 ? await PushAsync(request, cancellationToken)
                 : await OtpAsync(request, request.MfaPassword, cancellationToken);
+            outcome = ServiceOutcome.Answered;
             return result.ToVerdict();
         }
         catch (MfaAuthenticationFailure e)
         {
+            outcome = ServiceOutcome.Answered;
             LogAuthenticationFailure(Logger, BrandName, request.MfaIdentity, e.Message);
             return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "Authentication failed");
         }
         catch (MfaCommunicationError e)
         {
+            // The service answered, if not sensibly: it is reachable, so this is no failure for the circuit.
+            outcome = ServiceOutcome.Answered;
             LogCommunicationError(Logger, BrandName, e.Message);
             return MfaVerdict.Deny(MfaReasons.CommunicationError, "Communication error");
         }
         catch (MfaServiceUnreachable e)
         {
+            outcome = ServiceOutcome.Unreachable;
             return ServiceUnreachable(e.Message);
+        }
+        finally
+        {
+            // Cancellation and plugin bugs stay Abandoned: they tell nothing about the service.
+            _circuit.Record(outcome, isProbe);
         }
     }
 
     /// <summary>
     /// The verdict for an unreachable service: DENY, or ACCEPT when <see cref="IgnoreConnectionError"/>.
-    /// Logged here; the host's circuit breaker uses it too.
+    /// Logged here; the circuit breaker answers with it too.
     /// </summary>
     /// <param name="why">Which service and why, for the log.</param>
     public MfaVerdict ServiceUnreachable(string why)

@@ -1,4 +1,5 @@
 using MfaHost.Configuration;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.State;
@@ -34,6 +35,9 @@ internal static class HostComposition
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IStateStore>())
             .Build(configErrors));
+        builder.Services.AddSingleton(sp => PipelineSettingsCatalog.Read(sp.GetRequiredService<PluginCatalog>(), configErrors));
+        builder.Services.AddSingleton<AuthenticationPipeline>();
+        builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         overrides?.Invoke(builder.Services);
         return builder.Build();
