@@ -75,6 +75,7 @@ internal static class HostSettingsLoader
             ShutdownTimeout = Read(() => host.GetSeconds("shutdown_timeout", TimeSpan.FromSeconds(30)), TimeSpan.FromSeconds(30)),
             ConversationTimeout = Read(() => host.GetSeconds("conversation_timeout", TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(300)),
             MaxInFlight = Read(() => host.GetInt("max_in_flight", 10000, 1), 10000),
+            MaxSessions = Read(() => host.GetInt("max_sessions", 100_000, 100), 100_000),
             SessionIdleTimeout = Read(() => host.GetSeconds("session_idle_timeout", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)), TimeSpan.FromHours(24)),
             LogLevel = Read(() => LogLevels.Parse(logging, "log_level"), Microsoft.Extensions.Logging.LogLevel.Information),
         };
