@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MfaHost.Configuration;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 
@@ -28,6 +29,7 @@ internal static class CheckConfigCommand
         {
             using var loggerFactory = Hosting.HostComposition.CreateLoggerFactory(settings, console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
             await using var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, Hosting.HostComposition.CreateStateStore(settings, TimeProvider.System)).Build(errors);
+            PipelineSettingsCatalog.Read(catalog, errors);
             problems.AddRange(errors.Select(e => e.Message));
             problems.AddRange(catalog.Instances.Where(i => !i.IsLoaded).Select(i => $"plugin instance '{i.Name}' ({(i.ConfigFile.Length > 0 ? i.ConfigFile : i.Folder)}): {i.Error}"));
             if (problems.Count == 0)

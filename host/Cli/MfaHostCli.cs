@@ -22,6 +22,11 @@ internal static class MfaHostCli
         root.Subcommands.Add(run);
         root.Subcommands.Add(CheckConfigCommand.Create(console));
         root.Subcommands.Add(PluginsCommand.Create(console));
+        root.Subcommands.Add(TotpCommand.Create(console));
+        root.Subcommands.Add(AuthCommand.Create(console));
+        root.Subcommands.Add(HealthCommand.Create(console));
+        root.Subcommands.Add(TicketCommands.CreateToken(console));
+        root.Subcommands.Add(TicketCommands.CreateTicket(console));
         return root;
     }
 

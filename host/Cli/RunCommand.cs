@@ -2,6 +2,7 @@ using System.Reflection;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Logging;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,9 @@ internal static class RunCommand
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MfaHost");
         HostLog.Starting(logger, Version, settings.ConfigFile);
         var catalog = host.Services.GetRequiredService<PluginCatalog>();
+
+        // Each instance's pipeline sections are validated now, so a bad value stops the host before it serves.
+        host.Services.GetRequiredService<PipelineSettingsCatalog>();
         if (errors.Count > 0)
         {
             foreach (var error in errors)

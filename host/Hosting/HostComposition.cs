@@ -1,7 +1,10 @@
 using MfaHost.Configuration;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
+using MfaHost.Protocol;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,7 +37,12 @@ internal static class HostComposition
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IStateStore>())
             .Build(configErrors));
+        builder.Services.AddSingleton(sp => PipelineSettingsCatalog.Read(sp.GetRequiredService<PluginCatalog>(), configErrors));
+        builder.Services.AddSingleton<AuthenticationPipeline>();
+        builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.AddGatewayProtocol();
+        builder.Services.AddTickets();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }

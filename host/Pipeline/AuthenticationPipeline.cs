@@ -1,0 +1,495 @@
+using System.Collections.Frozen;
+using MfaHost.Configuration;
+using MfaHost.Plugins;
+using MfaHost.PluginSdk;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Pipeline;
+
+/// <summary>
+/// The steps around a plugin, each configured per instance (<see cref="PipelineSettings"/>):
+/// username → connection limit → whitelist → authentication cache → identity mapping → one-time password
+/// (asked for on interactive protocols) → <see cref="IPrePluginStep"/>s → the plugin → after ACCEPT: cache
+/// refresh, <c>[question_N]</c>s, connection slot, <see cref="IAcceptStep"/>s. NEEDINFO round trips are
+/// <see cref="Conversation"/>s by <c>session_id</c>; sessions are tracked until <c>session_ended</c> or idle expiry.
+/// </summary>
+internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDisposable
+{
+    public const string OverloadedReason = "overloaded";
+
+    public const string SessionEndedReason = "session_ended";
+
+    private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
+    private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
+    private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
+    private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
+    private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
+    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(SessionEndedReason, "The session ended");
+    private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
+    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
+
+    private readonly PluginCatalog _catalog;
+    private readonly PipelineSettingsCatalog _settings;
+    private readonly HostSettings _hostSettings;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IPrePluginStep[] _prePluginSteps;
+    private readonly IAcceptStep[] _acceptSteps;
+    private readonly ISessionEndedListener[] _sessionEndedListeners;
+    private readonly ConversationStore _conversations;
+    private readonly SessionRegistry _sessions;
+    private readonly AuthenticationCache _cache;
+    private readonly ConnectionLimiter _limiter = new();
+    private readonly ITimer _idleTimer;
+    private int _evicting;
+
+    public AuthenticationPipeline(
+        PluginCatalog catalog,
+        PipelineSettingsCatalog settings,
+        HostSettings hostSettings,
+        TimeProvider timeProvider,
+        ILogger<AuthenticationPipeline> logger,
+        IEnumerable<IPrePluginStep> prePluginSteps,
+        IEnumerable<IAcceptStep> acceptSteps,
+        IEnumerable<ISessionEndedListener> sessionEndedListeners)
+    {
+        ArgumentNullException.ThrowIfNull(hostSettings);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _catalog = catalog;
+        _settings = settings;
+        _hostSettings = hostSettings;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _prePluginSteps = [.. prePluginSteps];
+        _acceptSteps = [.. acceptSteps];
+        _sessionEndedListeners = [.. sessionEndedListeners];
+        _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
+        _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
+        _cache = new AuthenticationCache(timeProvider);
+        var period = TimeSpan.FromTicks(Math.Clamp(hostSettings.SessionIdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.FromMinutes(5).Ticks));
+        _idleTimer = timeProvider.CreateTimer(_ => _ = EndIdleSessionsAsync(), null, period, period);
+    }
+
+    internal ConversationStore Conversations => _conversations;
+
+    internal SessionRegistry Sessions => _sessions;
+
+    public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (instance, settings) = Resolve(request.Plugin);
+        if (request.Answer is { } answer)
+        {
+            switch (_conversations.TryTake(request.SessionId, out var conversation))
+            {
+                case ConversationLookup.Found when conversation!.Instance == instance.Name && conversation.Username == request.Username:
+                    return await ContinueAsync(instance, settings, conversation, request, answer, cancellationToken);
+                case ConversationLookup.Found:
+                    PipelineLog.ConversationMismatch(_logger, request.SessionId, request.Plugin, request.Username);
+                    break;
+                case ConversationLookup.Expired:
+                    PipelineLog.NoConversation(_logger, request.SessionId, "it expired");
+                    break;
+                default:
+                    PipelineLog.NoConversation(_logger, request.SessionId, "unknown or expired");
+                    break;
+            }
+        }
+        else
+        {
+            // A new attempt under the same session_id replaces whatever was still being asked.
+            _conversations.Remove(request.SessionId);
+        }
+
+        return await StartAsync(instance, settings, request, cancellationToken);
+    }
+
+    public async Task<bool> SessionEndedAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var known = _conversations.Remove(sessionId);
+        if (_sessions.TryRemove(sessionId, out var session))
+        {
+            known = true;
+
+            // The plugins release what they hold even if the caller stops waiting.
+            await EndAsync(session).WaitAsync(cancellationToken);
+        }
+
+        PipelineLog.SessionEnded(_logger, sessionId, known);
+        return known;
+    }
+
+    /// <summary>Ends the sessions idle for <see cref="HostSettings.SessionIdleTimeout"/> (a timer calls it).</summary>
+    internal async Task EndIdleSessionsAsync()
+    {
+        var ended = await EndRemovedAsync(() => _sessions.RemoveIdle(_hostSettings.SessionIdleTimeout));
+        if (ended > 0)
+        {
+            PipelineLog.IdleSessionsEnded(_logger, ended, _hostSettings.SessionIdleTimeout);
+        }
+    }
+
+    /// <summary>Ends the least recently used sessions when more than <see cref="HostSettings.MaxSessions"/> are tracked.</summary>
+    internal async Task EndLeastRecentlyUsedSessionsAsync()
+    {
+        if (Interlocked.Exchange(ref _evicting, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var ended = await EndRemovedAsync(_sessions.RemoveLeastRecentlyUsed);
+            if (ended > 0)
+            {
+                PipelineLog.LeastRecentlyUsedSessionsEnded(_logger, ended, _sessions.Capacity);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _evicting, 0);
+        }
+    }
+
+    private async Task<int> EndRemovedAsync(Func<IReadOnlyList<TrackedSession>> remove)
+    {
+        try
+        {
+            var removed = remove();
+            foreach (var session in removed)
+            {
+                _conversations.Remove(session.Id);
+                await EndAsync(session);
+            }
+
+            return removed.Count;
+        }
+#pragma warning disable CA1031 // Background housekeeping: anything unexpected is logged, the next round tries again.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            PipelineLog.SessionSweepFailed(_logger, e);
+            return 0;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _idleTimer.DisposeAsync();
+
+    private (PluginInstance Instance, PipelineSettings Settings) Resolve(string plugin)
+    {
+        if (!_catalog.TryGet(plugin, out var instance))
+        {
+            throw new UnknownPluginException(plugin, null);
+        }
+
+        if (!instance.IsLoaded)
+        {
+            throw new UnknownPluginException(plugin, instance.Error ?? "it is not loaded");
+        }
+
+        return _settings.TryGet(instance.Name, out var settings, out var error)
+            ? (instance, settings)
+            : throw new UnknownPluginException(plugin, $"its pipeline configuration is wrong: {error}");
+    }
+
+    private async Task<AuthenticationOutcome> StartAsync(PluginInstance instance, PipelineSettings settings, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Username))
+        {
+            PipelineLog.Decided(_logger, instance.Name, "DENY", NoUsername.Reason, request.Username, null, request.ClientIp, request.SessionId);
+            return new AuthenticationOutcome(NoUsername, null);
+        }
+
+        var login = new LoginContext
+        {
+            Instance = instance,
+            Settings = settings,
+            Request = request,
+            MfaIdentity = request.MfaIdentity is { Length: > 0 } given ? given : settings.UserMapping.Map(request.Username),
+        };
+        if (settings.ConnectionLimit > 0 && _limiter.IsFull(SlotOf(login), request.SessionId, settings.ConnectionLimit))
+        {
+            return Decide(login, ConnectionLimitReached);
+        }
+
+        if (settings.Whitelist.IsWhitelisted(request.Username))
+        {
+            return await AcceptedAsync(login, Whitelisted, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
+        }
+
+        if (CacheKeyOf(login) is { } cacheKey && _cache.TryReuse(cacheKey, settings.Cache))
+        {
+            return await AcceptedAsync(login, Cached, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
+        }
+
+        var otp = NonEmpty(request.MfaPassword) ?? NonEmpty(request.Attributes.GetValueOrDefault("otp"));
+        if (otp is null && settings.IsInteractive(request.Protocol))
+        {
+            var question = MfaVerdict.NeedInfo(settings.Prompt, "otp", settings.DisableEcho);
+            return Ask(login, new OtpConversation { Instance = instance.Name, Username = request.Username, MfaIdentity = login.MfaIdentity, Request = request }, question);
+        }
+
+        return await PluginAsync(login with { Otp = otp }, request.Attributes, cancellationToken);
+    }
+
+    private async Task<AuthenticationOutcome> ContinueAsync(
+        PluginInstance instance, PipelineSettings settings, Conversation conversation, AuthenticationRequest followUp, string answer, CancellationToken cancellationToken)
+    {
+        // The login keeps the context of the request that started it; a primary password may come with either.
+        var request = conversation.Request with { Password = followUp.Password ?? conversation.Request.Password, Answer = null };
+        var login = new LoginContext { Instance = instance, Settings = settings, Request = request, MfaIdentity = conversation.MfaIdentity };
+        switch (conversation)
+        {
+            case OtpConversation:
+                return await PluginAsync(login with { Otp = NonEmpty(answer) }, request.Attributes, cancellationToken);
+            case PluginConversation asked when asked.Key == "otp":
+                return await PluginAsync(login with { Otp = NonEmpty(answer) }, asked.Attributes, cancellationToken);
+            case PluginConversation asked:
+                var attributes = new Dictionary<string, string>(asked.Attributes, StringComparer.Ordinal) { [asked.Key] = answer };
+                return await PluginAsync(login with { Otp = asked.Otp }, attributes, cancellationToken);
+            case QuestionsConversation questions:
+                var answers = new Dictionary<string, string>(questions.Answers, StringComparer.Ordinal)
+                {
+                    [settings.Questions[questions.Asked].Key] = answer,
+                };
+                return await AcceptedAsync(login, questions.Accepted, questions.Asked + 1, answers, cancellationToken);
+            default:
+                throw new InvalidOperationException($"unknown conversation {conversation.GetType().Name}");
+        }
+    }
+
+    private async Task<AuthenticationOutcome> PluginAsync(LoginContext login, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken)
+    {
+        MfaVerdict? verdict = null;
+        foreach (var step in _prePluginSteps)
+        {
+            verdict = await step.RunAsync(login, cancellationToken);
+            if (verdict is not null)
+            {
+                break;
+            }
+        }
+
+        verdict ??= await CallPluginAsync(login, attributes, cancellationToken);
+        if (verdict.IsNeedInfo)
+        {
+            var conversation = new PluginConversation
+            {
+                Instance = login.Instance.Name,
+                Username = login.Username,
+                MfaIdentity = login.MfaIdentity,
+                Request = login.Request,
+                Key = verdict.Key ?? "otp",
+                Otp = login.Otp,
+                Attributes = attributes,
+            };
+            return Ask(login, conversation, verdict);
+        }
+
+        if (!verdict.IsAccept)
+        {
+            return Decide(login, verdict);
+        }
+
+        // Failing open is no authentication to reuse.
+        if (verdict.Reason != MfaReasons.AcceptedServiceUnreachable && CacheKeyOf(login) is { } cacheKey)
+        {
+            _cache.Refresh(cacheKey, login.Settings.Cache);
+        }
+
+        return await AcceptedAsync(login, verdict, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
+    }
+
+    private async Task<MfaVerdict> CallPluginAsync(LoginContext login, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken)
+    {
+        var client = login.Instance.Client!;
+        TrackedSession tracked;
+        MfaSession? session;
+        do
+        {
+            tracked = TrackSession(login.SessionId);
+            session = tracked.SessionFor(login.Instance.Name, client);
+        }
+        while (session is null);
+
+        var request = login.Request;
+        var mfaRequest = new MfaRequest
+        {
+            Username = request.Username,
+            MfaIdentity = login.MfaIdentity,
+            MfaPassword = login.Otp,
+            Password = request.Password,
+            Session = session,
+            ClientIp = request.ClientIp,
+            Protocol = request.Protocol,
+            Target = request.Target,
+            Attributes = attributes,
+        };
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tracked.EndedToken);
+        try
+        {
+            return await client.ExecuteAuthenticateAsync(mfaRequest, linked.Token);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (tracked.EndedToken.IsCancellationRequested)
+        {
+            PipelineLog.PluginStoppedBySessionEnd(_logger, login.Instance.Name, login.Username, login.SessionId);
+            return SessionEnded;
+        }
+        catch (OperationCanceledException e)
+        {
+            // Not the caller's cancellation: the plugin's own (an HttpClient timeout, say).
+            PipelineLog.PluginTimedOut(_logger, e, login.Instance.Name, login.Username, login.SessionId);
+            return PluginTimeout;
+        }
+#pragma warning disable CA1031 // A plugin's bug must not take the host down: it becomes DENY plugin_error.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            PipelineLog.PluginThrew(_logger, e, login.Instance.Name, login.Username, login.SessionId);
+            return PluginError;
+        }
+    }
+
+    /// <summary>After an ACCEPT: the questions from <paramref name="next"/> on, then the final ACCEPT.</summary>
+    private async Task<AuthenticationOutcome> AcceptedAsync(
+        LoginContext login, MfaVerdict accepted, int next, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken)
+    {
+        var questions = login.Settings.Questions;
+        if (next < questions.Count)
+        {
+            var question = questions[next];
+            var conversation = new QuestionsConversation
+            {
+                Instance = login.Instance.Name,
+                Username = login.Username,
+                MfaIdentity = login.MfaIdentity,
+                Request = login.Request,
+                Accepted = accepted,
+                Asked = next,
+                Answers = answers,
+            };
+            return Ask(login, conversation, MfaVerdict.NeedInfo(question.Prompt, question.Key, question.DisableEcho));
+        }
+
+        var session = TrackSession(login.SessionId);
+        var limit = login.Settings.ConnectionLimit;
+        if (limit > 0)
+        {
+            if (!_limiter.TryAcquire(SlotOf(login), login.SessionId, limit))
+            {
+                return Decide(login, ConnectionLimitReached);
+            }
+
+            if (session.IsEnded)
+            {
+                // session_ended overtook this ACCEPT: nothing will release the slot later.
+                _limiter.Release(login.SessionId);
+            }
+        }
+
+        var outcome = new AuthenticationOutcome(WithAnswers(accepted, answers), login.MfaIdentity);
+        foreach (var step in _acceptSteps)
+        {
+            outcome = await step.OnAcceptAsync(login, outcome, cancellationToken);
+        }
+
+        PipelineLog.Decided(_logger, login.Instance.Name, "ACCEPT", outcome.Verdict.Reason, login.Username, login.MfaIdentity, login.Request.ClientIp, login.SessionId);
+        return outcome;
+    }
+
+    // The plugin's metadata wins: a user's answer must never replace what the plugin hands the gateway.
+    private static MfaVerdict WithAnswers(MfaVerdict accepted, IReadOnlyDictionary<string, string> answers)
+    {
+        if (answers.Count == 0)
+        {
+            return accepted;
+        }
+
+        var metadata = new Dictionary<string, string>(answers, StringComparer.Ordinal);
+        foreach (var (key, value) in accepted.Metadata)
+        {
+            metadata[key] = value;
+        }
+
+        return accepted with { Metadata = metadata };
+    }
+
+    private AuthenticationOutcome Ask(LoginContext login, Conversation conversation, MfaVerdict question)
+    {
+        if (!_conversations.TrySave(login.SessionId, conversation))
+        {
+            PipelineLog.ConversationsFull(_logger, login.Instance.Name, _conversations.Capacity, login.Username, login.SessionId);
+            return Decide(login, Overloaded);
+        }
+
+        PipelineLog.Asking(_logger, login.Instance.Name, login.Username, question.Key ?? "otp", login.SessionId);
+        return new AuthenticationOutcome(question, null);
+    }
+
+    private AuthenticationOutcome Decide(LoginContext login, MfaVerdict verdict)
+    {
+        PipelineLog.Decided(_logger, login.Instance.Name, verdict.IsAccept ? "ACCEPT" : "DENY", verdict.Reason, login.Username, login.MfaIdentity, login.Request.ClientIp, login.SessionId);
+        return new AuthenticationOutcome(verdict, login.MfaIdentity);
+    }
+
+    private TrackedSession TrackSession(string sessionId)
+    {
+        var session = _sessions.Track(sessionId);
+        if (_sessions.IsOverCapacity)
+        {
+            _ = EndLeastRecentlyUsedSessionsAsync();
+        }
+
+        return session;
+    }
+
+    private async Task EndAsync(TrackedSession session)
+    {
+        session.CancelPending();
+        _limiter.Release(session.Id);
+        using var timeout = new CancellationTokenSource(_hostSettings.RequestTimeout, _timeProvider);
+        foreach (var (instance, client, mfaSession) in session.End())
+        {
+            try
+            {
+                await client.SessionEndedAsync(mfaSession, timeout.Token);
+            }
+#pragma warning disable CA1031 // session_ended never fails towards the gateway; a plugin's failure is logged.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                PipelineLog.SessionEndedFailed(_logger, e, instance, session.Id);
+            }
+        }
+
+        foreach (var listener in _sessionEndedListeners)
+        {
+            try
+            {
+                await listener.SessionEndedAsync(session.Id, timeout.Token);
+            }
+#pragma warning disable CA1031 // As above: logged, never thrown to the gateway.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                PipelineLog.SessionEndedListenerFailed(_logger, e, listener.GetType().Name, session.Id);
+            }
+        }
+    }
+
+    // No client address: no reuse, since one user's logins from anywhere would share the entry.
+    private static AuthenticationCache.CacheKey? CacheKeyOf(LoginContext login) =>
+        login.Settings.Cache.Enabled && login.Request.ClientIp is { Length: > 0 } ip
+            ? new AuthenticationCache.CacheKey(login.Instance.Name, login.Username, ip)
+            : null;
+
+    private static ConnectionLimiter.SlotKey SlotOf(LoginContext login) =>
+        ConnectionLimiter.KeyOf(login.Instance.Name, login.Username, login.Request.ClientIp);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
