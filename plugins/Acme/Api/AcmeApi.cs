@@ -12,7 +12,7 @@ namespace MfaHost.Plugins.Acme.Api;
 
 /// <summary>
 /// The Acme REST API over RestSharp. Every answer is classified here, in one place, as the SDK's
-/// model says (see docs/acme-plugin.md for the table):
+/// model says (see docs/plugin-guide.md, "The reference plugin: Acme" for the table):
 /// <list type="bullet">
 /// <item>no HTTP answer at all (refused, DNS, TLS handshake, timeout, connection dropped):
 /// <see cref="MfaServiceUnreachable"/>;</item>
