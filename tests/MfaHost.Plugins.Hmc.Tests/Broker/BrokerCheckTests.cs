@@ -146,4 +146,23 @@ public class BrokerCheckTests
         Assert.That(connected["version"], Is.EqualTo("1.2"));
         Assert.That(receipt, Is.True);
     }
+
+    [Test]
+    public async Task A_gateway_giving_up_during_the_broker_check_logs_the_hmc_session_off_and_cancels()
+    {
+        using var gatewayGivesUp = new CancellationTokenSource();
+        var authorize = _env.Hmc1.Broker.Authorize;
+        _env.Hmc1.Broker.Authorize = (login, passcode) =>
+        {
+            gatewayGivesUp.Cancel();
+            return authorize(login, passcode);
+        };
+        var plugin = Plugin();
+        var request = Request(PlainUser, PlainPassword);
+
+        Assert.That(async () => await plugin.ExecuteAuthenticateAsync(request, gatewayGivesUp.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(_env.Hmc1.Sessions.Single().LogoffRequests, Is.EqualTo(1));
+        Assert.That(plugin.LiveSessionCount, Is.Zero);
+        Assert.That(request.Session.Items, Is.Empty);
+    }
 }
