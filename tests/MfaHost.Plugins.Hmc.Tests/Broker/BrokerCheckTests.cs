@@ -56,12 +56,7 @@ public class BrokerCheckTests
         Session = new MfaSession("gw-broker"),
     };
 
-    private async Task<string?> CheckAsync(string login, string passcode)
-    {
-        var configuration = new PluginConfiguration(new ConfigurationBuilder().Build(), _env.Temp.Combine("none.ini"), Mock.Of<ICredentialStore>());
-        var check = new NotificationBrokerCheck(new PluginHttpClientFactory(configuration), _env.CaFile, TimeSpan.FromSeconds(5), TimeProvider.System, _log);
-        return await check.CheckAsync("localhost", _env.Hmc1.Broker.Port, "someone", login, passcode, CancellationToken.None);
-    }
+    private Task<string?> CheckAsync(string login, string passcode) => new BrokerProbe(_env).CheckAsync(login, passcode);
 
     [Test]
     public async Task Verify_broker_accepts_an_mfa_user_after_connecting_with_the_session_credential()
