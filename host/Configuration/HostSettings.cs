@@ -37,5 +37,14 @@ internal sealed record HostSettings
     /// <summary>A session unused for this long is ended as if the gateway had sent <c>session_ended</c>.</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Sessions the host tracks at most; beyond it the least recently used are ended.</summary>
+    public int MaxSessions { get; init; } = 100_000;
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary><c>[access]</c>: which peer uids may call which methods.</summary>
+    public MfaHost.Access.AccessRules Access { get; init; } = MfaHost.Access.AccessRules.Default;
+
+    /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
+    public MfaHost.Tickets.TicketSettings Tickets { get; init; } = new();
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using MfaHost.Access;
 using MfaHost.Credentials;
+using MfaHost.Tickets;
 using MfaHost.PluginSdk;
 
 namespace MfaHost.Configuration;
@@ -30,9 +32,11 @@ internal static class HostSettingsLoader
         };
 
         PluginConfiguration configuration;
+        Microsoft.Extensions.Configuration.IConfigurationRoot root;
         try
         {
-            configuration = new PluginConfiguration(IniFile.Load(file), file, NoCredentials.Instance);
+            root = IniFile.Load(file);
+            configuration = new PluginConfiguration(root, file, NoCredentials.Instance);
         }
         catch (MfaConfigurationException e)
         {
@@ -71,8 +75,16 @@ internal static class HostSettingsLoader
             ShutdownTimeout = Read(() => host.GetSeconds("shutdown_timeout", TimeSpan.FromSeconds(30)), TimeSpan.FromSeconds(30)),
             ConversationTimeout = Read(() => host.GetSeconds("conversation_timeout", TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(300)),
             MaxInFlight = Read(() => host.GetInt("max_in_flight", 10000, 1), 10000),
+            MaxSessions = Read(() => host.GetInt("max_sessions", 100_000, 100), 100_000),
             SessionIdleTimeout = Read(() => host.GetSeconds("session_idle_timeout", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)), TimeSpan.FromHours(24)),
             LogLevel = Read(() => LogLevels.Parse(logging, "log_level"), Microsoft.Extensions.Logging.LogLevel.Information),
+        };
+
+        var credentialsStore = new HostCredentialStore("host", LoadCredentials(settings.CredentialsFile, errors));
+        settings = settings with
+        {
+            Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
+            Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
         };
 
         // Unix sockets have a path limit of 108 bytes including the terminator.
@@ -82,6 +94,40 @@ internal static class HostSettingsLoader
         }
 
         return settings;
+    }
+
+    private static CredentialsFile? LoadCredentials(string? path, ICollection<MfaConfigurationException> errors)
+    {
+        try
+        {
+            return path is null ? null : CredentialsFile.Load(path);
+        }
+        catch (MfaConfigurationException e)
+        {
+            errors.Add(e);
+            return null;
+        }
+    }
+
+    private static TicketSettings LoadTickets(PluginConfiguration configuration)
+    {
+        var tokens = configuration.Section("tokens");
+        var tickets = configuration.Section("tickets");
+        var maxTtl = tokens.GetSeconds("max_ttl", TimeSpan.FromHours(24), TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+        var key = tickets.GetSecret("signing_key");
+        if (key is not null && System.Text.Encoding.UTF8.GetByteCount(key) < 32)
+        {
+            throw tickets.Error("signing_key", "is shorter than 32 bytes; use a long random value (for example: openssl rand -base64 48)");
+        }
+
+        return new TicketSettings
+        {
+            TokenMaxTtl = maxTtl,
+            TokenDefaultTtl = TimeSpan.FromSeconds(Math.Min(600, maxTtl.TotalSeconds)),
+            TicketTtl = tickets.GetSeconds("ttl", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(600)),
+            SessionTokenTtl = tickets.GetSeconds("session_token_ttl", TimeSpan.FromHours(1), TimeSpan.FromSeconds(60), TimeSpan.FromDays(1)),
+            SigningKey = key is null ? null : System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)),
+        };
     }
 
     private static UnixFileMode ParseMode(IniSection host)

@@ -1,6 +1,7 @@
 using MfaHost.Configuration;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
+using MfaHost.Protocol;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,7 @@ internal static class HostComposition
         builder.Services.AddSingleton<AuthenticationPipeline>();
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.AddGatewayProtocol();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }

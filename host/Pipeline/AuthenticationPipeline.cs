@@ -17,11 +17,15 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 {
     public const string OverloadedReason = "overloaded";
 
+    public const string SessionEndedReason = "session_ended";
+
     private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
     private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
+    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(SessionEndedReason, "The session ended");
+    private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
 
     private readonly PluginCatalog _catalog;
@@ -36,6 +40,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private readonly AuthenticationCache _cache;
     private readonly ConnectionLimiter _limiter = new();
     private readonly ITimer _idleTimer;
+    private int _evicting;
 
     public AuthenticationPipeline(
         PluginCatalog catalog,
@@ -56,7 +61,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _prePluginSteps = [.. prePluginSteps];
         _acceptSteps = [.. acceptSteps];
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
-        _sessions = new SessionRegistry(timeProvider);
+        _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
         _cache = new AuthenticationCache(timeProvider);
         var period = TimeSpan.FromTicks(Math.Clamp(hostSettings.SessionIdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.FromMinutes(5).Ticks));
         _idleTimer = timeProvider.CreateTimer(_ => _ = EndIdleSessionsAsync(), null, period, period);
@@ -115,27 +120,54 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     /// <summary>Ends the sessions idle for <see cref="HostSettings.SessionIdleTimeout"/> (a timer calls it).</summary>
     internal async Task EndIdleSessionsAsync()
     {
+        var ended = await EndRemovedAsync(() => _sessions.RemoveIdle(_hostSettings.SessionIdleTimeout));
+        if (ended > 0)
+        {
+            PipelineLog.IdleSessionsEnded(_logger, ended, _hostSettings.SessionIdleTimeout);
+        }
+    }
+
+    /// <summary>Ends the least recently used sessions when more than <see cref="HostSettings.MaxSessions"/> are tracked.</summary>
+    internal async Task EndLeastRecentlyUsedSessionsAsync()
+    {
+        if (Interlocked.Exchange(ref _evicting, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
-            var idle = _sessions.RemoveIdle(_hostSettings.SessionIdleTimeout);
-            if (idle.Count == 0)
+            var ended = await EndRemovedAsync(_sessions.RemoveLeastRecentlyUsed);
+            if (ended > 0)
             {
-                return;
+                PipelineLog.LeastRecentlyUsedSessionsEnded(_logger, ended, _sessions.Capacity);
             }
+        }
+        finally
+        {
+            Volatile.Write(ref _evicting, 0);
+        }
+    }
 
-            foreach (var session in idle)
+    private async Task<int> EndRemovedAsync(Func<IReadOnlyList<TrackedSession>> remove)
+    {
+        try
+        {
+            var removed = remove();
+            foreach (var session in removed)
             {
                 _conversations.Remove(session.Id);
                 await EndAsync(session);
             }
 
-            PipelineLog.IdleSessionsEnded(_logger, idle.Count, _hostSettings.SessionIdleTimeout);
+            return removed.Count;
         }
-#pragma warning disable CA1031 // A timer callback: anything unexpected is logged, the next tick tries again.
+#pragma warning disable CA1031 // Background housekeeping: anything unexpected is logged, the next round tries again.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            PipelineLog.IdleSweepFailed(_logger, e);
+            PipelineLog.SessionSweepFailed(_logger, e);
+            return 0;
         }
     }
 
@@ -273,7 +305,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         MfaSession? session;
         do
         {
-            tracked = _sessions.Track(login.SessionId);
+            tracked = TrackSession(login.SessionId);
             session = tracked.SessionFor(login.Instance.Name, client);
         }
         while (session is null);
@@ -296,9 +328,20 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         {
             return await client.ExecuteAuthenticateAsync(mfaRequest, linked.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (tracked.EndedToken.IsCancellationRequested)
+        {
+            PipelineLog.PluginStoppedBySessionEnd(_logger, login.Instance.Name, login.Username, login.SessionId);
+            return SessionEnded;
+        }
+        catch (OperationCanceledException e)
+        {
+            // Not the caller's cancellation: the plugin's own (an HttpClient timeout, say).
+            PipelineLog.PluginTimedOut(_logger, e, login.Instance.Name, login.Username, login.SessionId);
+            return PluginTimeout;
         }
 #pragma warning disable CA1031 // A plugin's bug must not take the host down: it becomes DENY plugin_error.
         catch (Exception e)
@@ -330,7 +373,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             return Ask(login, conversation, MfaVerdict.NeedInfo(question.Prompt, question.Key, question.DisableEcho));
         }
 
-        var session = _sessions.Track(login.SessionId);
+        var session = TrackSession(login.SessionId);
         var limit = login.Settings.ConnectionLimit;
         if (limit > 0)
         {
@@ -389,6 +432,17 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     {
         PipelineLog.Decided(_logger, login.Instance.Name, verdict.IsAccept ? "ACCEPT" : "DENY", verdict.Reason, login.Username, login.MfaIdentity, login.Request.ClientIp, login.SessionId);
         return new AuthenticationOutcome(verdict, login.MfaIdentity);
+    }
+
+    private TrackedSession TrackSession(string sessionId)
+    {
+        var session = _sessions.Track(sessionId);
+        if (_sessions.IsOverCapacity)
+        {
+            _ = EndLeastRecentlyUsedSessionsAsync();
+        }
+
+        return session;
     }
 
     private async Task EndAsync(TrackedSession session)

@@ -32,6 +32,15 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 408, Level = LogLevel.Debug, Message = "Session {SessionId} ended (known: {Known})")]
     public static partial void SessionEnded(ILogger logger, string sessionId, bool known);
 
-    [LoggerMessage(EventId = 409, Level = LogLevel.Error, Message = "Ending idle sessions failed")]
-    public static partial void IdleSweepFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 409, Level = LogLevel.Error, Message = "Ending idle or surplus sessions failed")]
+    public static partial void SessionSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "{Instance}: session {SessionId} ended while the plugin was authenticating user {Username}; answering session_ended")]
+    public static partial void PluginStoppedBySessionEnd(ILogger logger, string instance, string username, string sessionId);
+
+    [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "{Instance}: the plugin gave up (its own cancellation, e.g. an HTTP timeout) while authenticating user {Username} (session {SessionId}); answering timeout")]
+    public static partial void PluginTimedOut(ILogger logger, Exception exception, string instance, string username, string sessionId);
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Ended the {Count} least recently used session(s): at most {Capacity} sessions are tracked ([host] max_sessions)")]
+    public static partial void LeastRecentlyUsedSessionsEnded(ILogger logger, int count, int capacity);
 }

@@ -2,12 +2,21 @@ using System.Collections.Concurrent;
 
 namespace MfaHost.Pipeline;
 
-/// <summary>The sessions the pipeline knows by <c>session_id</c>: those a plugin saw and those that were accepted.</summary>
-internal sealed class SessionRegistry(TimeProvider timeProvider)
+/// <summary>
+/// The sessions the pipeline knows by <c>session_id</c>: those a plugin saw and those that were accepted.
+/// Bounded by <see cref="Capacity"/>: the owner ends the least recently used (<see cref="RemoveLeastRecentlyUsed"/>)
+/// when <see cref="IsOverCapacity"/>, and idle ones (<see cref="RemoveIdle"/>) on a timer.
+/// </summary>
+internal sealed class SessionRegistry(TimeProvider timeProvider, int capacity)
 {
     private readonly ConcurrentDictionary<string, TrackedSession> _sessions = new(StringComparer.Ordinal);
+    private int _count;
 
-    public int Count => _sessions.Count;
+    public int Capacity => capacity;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public bool IsOverCapacity => Count > capacity;
 
     /// <summary>The live session of that id, created if new, marked as used now.</summary>
     public TrackedSession Track(string sessionId)
@@ -15,7 +24,16 @@ internal sealed class SessionRegistry(TimeProvider timeProvider)
         var now = timeProvider.GetUtcNow();
         while (true)
         {
-            var session = _sessions.GetOrAdd(sessionId, static (id, t) => new TrackedSession(id, t), now);
+            if (!_sessions.TryGetValue(sessionId, out var session))
+            {
+                var created = new TrackedSession(sessionId, now);
+                session = _sessions.GetOrAdd(sessionId, created);
+                if (ReferenceEquals(session, created))
+                {
+                    Interlocked.Increment(ref _count);
+                }
+            }
+
             if (!session.IsEnded)
             {
                 session.Touch(now);
@@ -23,25 +41,57 @@ internal sealed class SessionRegistry(TimeProvider timeProvider)
             }
 
             // Ended by a concurrent session_ended but not yet removed: drop it and start a new one.
-            _sessions.TryRemove(new KeyValuePair<string, TrackedSession>(sessionId, session));
+            Remove(new KeyValuePair<string, TrackedSession>(sessionId, session));
         }
     }
 
-    public bool TryRemove(string sessionId, out TrackedSession session) => _sessions.TryRemove(sessionId, out session!);
+    public bool TryRemove(string sessionId, out TrackedSession session)
+    {
+        if (_sessions.TryRemove(sessionId, out session!))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Removes and returns the sessions unused for at least <paramref name="idleTimeout"/>.</summary>
     public IReadOnlyList<TrackedSession> RemoveIdle(TimeSpan idleTimeout)
     {
         var cutoff = timeProvider.GetUtcNow() - idleTimeout;
-        var idle = new List<TrackedSession>();
-        foreach (var pair in _sessions)
+        return RemoveWhere(_sessions.Where(p => p.Value.LastUsed <= cutoff));
+    }
+
+    /// <summary>Removes and returns the least recently used sessions until a tenth of the capacity is free.</summary>
+    public IReadOnlyList<TrackedSession> RemoveLeastRecentlyUsed()
+    {
+        var excess = Count - (capacity - (capacity / 10));
+        return excess <= 0 ? [] : RemoveWhere(_sessions.OrderBy(p => p.Value.LastUsed).Take(excess));
+    }
+
+    private List<TrackedSession> RemoveWhere(IEnumerable<KeyValuePair<string, TrackedSession>> candidates)
+    {
+        var removed = new List<TrackedSession>();
+        foreach (var pair in candidates.ToList())
         {
-            if (pair.Value.LastUsed <= cutoff && _sessions.TryRemove(pair))
+            if (Remove(pair))
             {
-                idle.Add(pair.Value);
+                removed.Add(pair.Value);
             }
         }
 
-        return idle;
+        return removed;
+    }
+
+    private bool Remove(KeyValuePair<string, TrackedSession> pair)
+    {
+        if (_sessions.TryRemove(pair))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
     }
 }

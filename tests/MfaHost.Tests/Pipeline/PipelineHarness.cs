@@ -4,6 +4,7 @@ using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using MfaHost.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
@@ -17,8 +18,9 @@ namespace MfaHost.Tests.Pipeline;
 internal sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly TempDirectory _temp = new();
+    private readonly LoggerFactory _loggerFactory;
 
-    public PipelineHarness(string ini = "", HostSettings? hostSettings = null, IEnumerable<IPrePluginStep>? prePluginSteps = null, IEnumerable<IAcceptStep>? acceptSteps = null)
+    public PipelineHarness(string ini = "", Func<HostSettings, HostSettings>? host = null, IEnumerable<IPrePluginStep>? prePluginSteps = null, IEnumerable<IAcceptStep>? acceptSteps = null)
     {
         var file = _temp.Write("test.ini", ini);
         var configuration = new PluginConfiguration(IniFile.Load(file), file, Mock.Of<ICredentialStore>());
@@ -40,7 +42,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Catalog = new PluginCatalog(instances, []);
         SettingsErrors = [];
         Settings = PipelineSettingsCatalog.Read(Catalog, SettingsErrors);
-        HostSettings = hostSettings ?? new HostSettings
+        HostSettings = new HostSettings
         {
             ConfigFile = _temp.Combine("mfahost.ini"),
             ConfigDirectory = _temp.Path,
@@ -49,7 +51,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
             PluginConfigDirectory = _temp.Path,
             DataDirectory = _temp.Path,
         };
-        Pipeline = new AuthenticationPipeline(Catalog, Settings, HostSettings, Time, Logger, prePluginSteps ?? [], acceptSteps ?? []);
+        HostSettings = host?.Invoke(HostSettings) ?? HostSettings;
+        _loggerFactory = new LoggerFactory([Logger]);
+        Pipeline = new AuthenticationPipeline(Catalog, Settings, HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? []);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
@@ -64,7 +68,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public HostSettings HostSettings { get; }
 
-    public CapturingLogger<AuthenticationPipeline> Logger { get; } = new();
+    public CapturingLogger Logger { get; } = new();
 
     public AuthenticationPipeline Pipeline { get; }
 
@@ -100,6 +104,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         await Pipeline.DisposeAsync();
         await Catalog.DisposeAsync();
+        _loggerFactory.Dispose();
         _temp.Dispose();
     }
 }

@@ -1,0 +1,20 @@
+namespace MfaHost.Client;
+
+/// <summary>The result of <c>health</c>.</summary>
+public sealed class HealthResult
+{
+    /// <summary><c>ok</c> when the host serves.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The host's version.</summary>
+    public string Version { get; init; } = string.Empty;
+
+    /// <summary>Seconds since the host started serving.</summary>
+    public long UptimeS { get; init; }
+
+    /// <summary>Plugin instances loaded.</summary>
+    public int PluginsLoaded { get; init; }
+
+    /// <summary>Requests running now (those that count toward <c>max_in_flight</c>).</summary>
+    public int InFlight { get; init; }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using MfaHost.Configuration;
+using MfaHost.Protocol.Access;
+using MfaHost.Protocol.Methods;
+using MfaHost.Protocol.Rpc;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Protocol;
+
+/// <summary>
+/// Serves decoded requests: finds the method, asks the access policy, applies <c>max_in_flight</c>,
+/// runs the method under the request timeout, and turns failures into JSON-RPC errors. Counts the
+/// requests it runs, so shutdown can wait for them.
+/// </summary>
+internal sealed class GatewayDispatcher
+{
+    private readonly FrozenDictionary<string, IGatewayMethod> _methods;
+    private readonly IGatewayAccessPolicy _accessPolicy;
+    private readonly InFlightRequests _inFlight;
+    private readonly TimeSpan _requestTimeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running;
+    private volatile bool _stopping;
+
+    public GatewayDispatcher(
+        IEnumerable<IGatewayMethod> methods,
+        IGatewayAccessPolicy accessPolicy,
+        InFlightRequests inFlight,
+        HostSettings settings,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        _methods = methods.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+        _accessPolicy = accessPolicy;
+        _inFlight = inFlight;
+        _requestTimeout = settings.RequestTimeout;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
+    }
+
+    /// <summary>The method names served.</summary>
+    public IEnumerable<string> MethodNames => _methods.Keys;
+
+    /// <summary>Requests admitted and not yet finished.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Completes when no request runs any more after <see cref="StopAdmitting"/>.</summary>
+    public Task Drained => _drained.Task;
+
+    /// <summary>
+    /// The checks made at once, before a request runs. Null with <paramref name="method"/> set: admitted,
+    /// and <see cref="RunAsync"/> must follow exactly once. Otherwise the error to answer.
+    /// </summary>
+    public RpcError? Admit(RpcRequest request, PeerCredentials peer, out IGatewayMethod? method)
+    {
+        if (!_methods.TryGetValue(request.Method, out method))
+        {
+            return new RpcError(RpcErrorCodes.MethodNotFound, $"Method not found: '{Printable(request.Method)}'", RpcReasons.UnknownMethod);
+        }
+
+        var decision = _accessPolicy.Authorize(peer, request.Method);
+        if (!decision.Allowed)
+        {
+            ProtocolLog.CallRefused(
+                _logger,
+                peer.IsKnown ? peer.Uid.ToString(CultureInfo.InvariantCulture) : "unknown",
+                peer.IsKnown ? peer.Gid.ToString(CultureInfo.InvariantCulture) : "unknown",
+                peer.Pid,
+                request.Method,
+                decision.Reason);
+            method = null;
+            return new RpcError(RpcErrorCodes.Forbidden, $"Forbidden: {decision.Message}", decision.Reason);
+        }
+
+        Interlocked.Increment(ref _running);
+        if (_stopping)
+        {
+            Leave();
+            method = null;
+            return new RpcError(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", RpcReasons.ShuttingDown);
+        }
+
+        if (method.CountsTowardLimit && !_inFlight.TryEnter())
+        {
+            Leave();
+            ProtocolLog.Overloaded(_logger, request.Method, _inFlight.Limit);
+            method = null;
+            return new RpcError(RpcErrorCodes.Overloaded, "The host is at its concurrency limit (max_in_flight); retry later", RpcReasons.Overloaded);
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs an admitted request; null when nothing is to be answered (a notification).</summary>
+    public async Task<RpcResponse?> RunAsync(IGatewayMethod method, RpcRequest request, PeerCredentials peer, long connection, CancellationToken connectionToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        using var timeout = new CancellationTokenSource(_requestTimeout, _timeProvider);
+        using var linked = connectionToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        RpcResponse? response;
+        try
+        {
+            ProtocolLog.Request(_logger, request.Method, connection);
+            var result = await method.InvokeAsync(new GatewayCall(request.Method, request.Params, peer), timeout.Token);
+            if (timeout.IsCancellationRequested)
+            {
+                ProtocolLog.RequestCancelled(_logger, request.Method, connection, _timeProvider.GetElapsedTime(started), _requestTimeout);
+            }
+
+            response = request.Id is { } id ? RpcResponse.Success(id, result) : null;
+        }
+        catch (RpcException e)
+        {
+            response = request.Id is { } id ? RpcResponse.Failure(id, e.ToError()) : null;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            ProtocolLog.RequestCancelled(_logger, request.Method, connection, _timeProvider.GetElapsedTime(started), _requestTimeout);
+            response = request.Id is { } id
+                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the host is stopping", RpcReasons.Timeout))
+                : null;
+        }
+        catch (Exception e)
+        {
+            // The exception (with its stack) goes to the log only: its message is not the gateway's business and might hold anything.
+            ProtocolLog.RequestFailed(_logger, request.Method, connection, e);
+            response = request.Id is { } id
+                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", RpcReasons.InternalError))
+                : null;
+        }
+        finally
+        {
+            if (method.CountsTowardLimit)
+            {
+                _inFlight.Exit();
+            }
+
+            Leave();
+        }
+
+        return response;
+    }
+
+    /// <summary>From now on every request is refused with -32002 <c>shutting_down</c>.</summary>
+    public void StopAdmitting()
+    {
+        _stopping = true;
+        if (Volatile.Read(ref _running) == 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private void Leave()
+    {
+        if (Interlocked.Decrement(ref _running) == 0 && _stopping)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private static string Printable(string method) => method.Length > 64 ? method[..64] + "..." : method;
+}

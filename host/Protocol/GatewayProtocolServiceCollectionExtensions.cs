@@ -1,0 +1,27 @@
+using MfaHost.Protocol.Access;
+using MfaHost.Protocol.Methods;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MfaHost.Protocol;
+
+/// <summary>Registers the gateway socket, its dispatcher, its access policy and its methods.</summary>
+internal static class GatewayProtocolServiceCollectionExtensions
+{
+    public static IServiceCollection AddGatewayProtocol(this IServiceCollection services)
+    {
+        services.AddSingleton<InFlightRequests>();
+        services.TryAddSingleton<IGatewayAccessPolicy, OwnerAndRootAccessPolicy>();
+
+        // The method table: one line per method.
+        services.AddSingleton<IGatewayMethod, AuthenticateMethod>();
+        services.AddSingleton<IGatewayMethod, SessionEndedMethod>();
+        services.AddSingleton<IGatewayMethod, PluginsMethod>();
+        services.AddSingleton<IGatewayMethod, HealthMethod>();
+
+        services.AddSingleton<GatewayDispatcher>();
+        services.AddSingleton<GatewaySocketServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewaySocketServer>());
+        return services;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+
+namespace MfaHost.Protocol.Rpc;
+
+/// <summary>Decodes one JSON Lines frame into a JSON-RPC 2.0 request, or the error to answer.</summary>
+internal static class RpcRequestParser
+{
+    /// <summary>The JSON text of a null id, for errors answered before an id is known.</summary>
+    public static readonly byte[] NullId = "null"u8.ToArray();
+
+    /// <summary>
+    /// Parses <paramref name="line"/>. On failure <paramref name="error"/> is set and <paramref name="errorId"/>
+    /// is the id to answer with (the request's own id when it could be read, else JSON null).
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, out RpcRequest? request, out RpcError? error, out byte[] errorId)
+    {
+        request = null;
+        error = null;
+        errorId = NullId;
+        byte[]? id = null;
+        var idValid = true;
+        var hasId = false;
+        string? method = null;
+        var methodValid = true;
+        byte[]? parameters = null;
+        var paramsValid = true;
+        var version = false;
+        try
+        {
+            var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read())
+            {
+                error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line holds no JSON value", RpcReasons.ParseError);
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                EnsureEnd(ref reader);
+                error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: batches are not supported; send one request per line", RpcReasons.BatchNotSupported);
+                return false;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                EnsureEnd(ref reader);
+                error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: a request is a JSON object", RpcReasons.InvalidRequest);
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("jsonrpc"u8))
+                {
+                    reader.Read();
+                    version = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("2.0"u8);
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    hasId = true;
+                    switch (reader.TokenType)
+                    {
+                        case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.Null:
+                            var start = (int)reader.TokenStartIndex;
+                            id = line[start..(int)reader.BytesConsumed].ToArray();
+                            idValid = true;
+                            break;
+                        default:
+                            reader.Skip();
+                            id = null;
+                            idValid = false;
+                            break;
+                    }
+                }
+                else if (reader.ValueTextEquals("method"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        method = reader.GetString();
+                        methodValid = true;
+                    }
+                    else
+                    {
+                        reader.Skip();
+                        method = null;
+                        methodValid = false;
+                    }
+                }
+                else if (reader.ValueTextEquals("params"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        parameters = line[start..(int)reader.BytesConsumed].ToArray();
+                        paramsValid = true;
+                    }
+                    else
+                    {
+                        reader.Skip();
+                        parameters = null;
+                        paramsValid = reader.TokenType == JsonTokenType.Null;
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            EnsureEnd(ref reader);
+        }
+        catch (JsonException)
+        {
+            error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid JSON", RpcReasons.ParseError);
+            return false;
+        }
+
+        if (idValid && id is not null)
+        {
+            errorId = id;
+        }
+
+        string? problem = null;
+        if (!version)
+        {
+            problem = "\"jsonrpc\" must be \"2.0\"";
+        }
+        else if (!idValid)
+        {
+            problem = "\"id\" must be a string or a number";
+        }
+        else if (method is null)
+        {
+            problem = methodValid ? "\"method\" is missing" : "\"method\" must be a string";
+        }
+        else if (!paramsValid)
+        {
+            problem = "\"params\" must be an object";
+        }
+
+        if (problem is not null)
+        {
+            error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: " + problem, RpcReasons.InvalidRequest);
+            return false;
+        }
+
+        // A request without an id is a notification (JSON-RPC 2.0): it runs, and is not answered.
+        request = new RpcRequest(hasId ? id ?? NullId : null, method!, parameters);
+        return true;
+    }
+
+    private static void EnsureEnd(ref Utf8JsonReader reader)
+    {
+        // Anything but white space after the one JSON value makes the reader throw.
+        if (reader.Read())
+        {
+            throw new JsonException("more than one JSON value on the line");
+        }
+    }
+}
