@@ -9,20 +9,28 @@ namespace MfaHost.Plugins.Jazz;
 /// logging in as a native Jazz client does (form, JAS or Basic) and fetching a protected resource.
 /// Every request uses a fresh <see cref="JazzClient"/>, so no session of one user serves another.
 /// </summary>
+/// <remarks>Public because the host's loader instantiates exported plugin classes only.</remarks>
 [MfaPlugin("jazz")]
-internal sealed class JazzMfaClient : MfaClient
+public sealed class JazzMfaClient : MfaClient
 {
     private readonly JazzSettings _settings;
 
+    /// <summary>Reads and validates <c>[jazz]</c>.</summary>
+    /// <param name="context">What the host hands the instance.</param>
+    /// <exception cref="MfaConfigurationException">An option of <c>[jazz]</c> is missing or wrong (for example an <c>http://</c> URL without <c>allow_insecure</c>).</exception>
     public JazzMfaClient(MfaPluginContext context)
         : base(context, "Jazz")
     {
         _settings = JazzSettings.Load(context.Configuration);
     }
 
+    /// <summary>Password, and OTP when <c>otp_suffix</c> is on.</summary>
     public override MfaCapabilities Capabilities =>
         MfaCapabilities.Password | (_settings.OtpSuffix ? MfaCapabilities.Otp : MfaCapabilities.None);
 
+    /// <summary>No one-time password: verifies the password alone (denied when <c>otp_suffix</c> requires one).</summary>
+    /// <param name="request">The request; <see cref="MfaRequest.Password"/> is the Jazz password.</param>
+    /// <param name="cancellationToken">Cancels the login.</param>
     protected override async ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
     {
         if (_settings.OtpSuffix)
@@ -33,6 +41,10 @@ internal sealed class JazzMfaClient : MfaClient
         return await VerifyAsync(request, request.Password, cancellationToken);
     }
 
+    /// <summary>With a one-time password: appended to the password when <c>otp_suffix</c> is on, ignored otherwise.</summary>
+    /// <param name="request">The request; <see cref="MfaRequest.Password"/> is the Jazz password.</param>
+    /// <param name="otp">The one-time password. A secret.</param>
+    /// <param name="cancellationToken">Cancels the login.</param>
     protected override async ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken)
     {
         // Without otp_suffix the one-time password plays no part in a Jazz login.

@@ -161,8 +161,11 @@ public sealed class JazzClient : IDisposable
     /// <summary>GETs a resource below the context root, logging in as needed.</summary>
     /// <param name="path">A path below the context root, or an absolute URL.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    public Task<HttpResponseMessage> GetAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, Resolve(path)), cancellationToken);
+    public async Task<HttpResponseMessage> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Resolve(path));
+        return await SendAsync(request, cancellationToken);
+    }
 
     /// <summary>
     /// Sends <paramref name="request"/>, logging in when the server challenges and sending it once more
@@ -220,7 +223,8 @@ public sealed class JazzClient : IDisposable
     public async Task<JazzAuthenticationMethod> VerifyCredentialsAsync(string probePath, CancellationToken cancellationToken)
     {
         var uri = Resolve(probePath);
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        using var response = await SendAsync(request, cancellationToken);
         var status = (int)response.StatusCode;
         if (status >= 500)
         {

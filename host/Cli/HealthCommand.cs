@@ -1,0 +1,51 @@
+using System.CommandLine;
+using MfaHost.Client;
+
+namespace MfaHost.Cli;
+
+/// <summary><c>mfahost health</c>: asks a running host how it is; exit 0 when it answers ok.</summary>
+internal static class HealthCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var socket = CliOptions.Socket();
+        var config = CliOptions.Config();
+        var command = new Command("health", "Ask the running host for its health over its socket; exit 0 when ok, 1 when not ok or not reachable")
+        {
+            socket,
+            config,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(socket), parse.GetValue(config), console, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken)
+    {
+        if (HostSocketOption.Resolve(socketOption, configOption, console) is not { } socketPath)
+        {
+            return ExitCodes.UsageOrConfig;
+        }
+
+        try
+        {
+            await using var client = await MfaHostClient.ConnectAsync(socketPath, cancellationToken);
+            var health = await client.HealthAsync(cancellationToken);
+            console.Out.WriteLine($"status: {health.Status}");
+            console.Out.WriteLine($"version: {health.Version}");
+            console.Out.WriteLine($"uptime_s: {health.UptimeS}");
+            console.Out.WriteLine($"plugins_loaded: {health.PluginsLoaded}");
+            console.Out.WriteLine($"in_flight: {health.InFlight}");
+            return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        catch (IOException e)
+        {
+            HostSocketOption.WriteUnreachable(console, socketPath, e);
+            return ExitCodes.Failed;
+        }
+        catch (MfaHostRpcException e)
+        {
+            console.Error.WriteLine($"error: {e.Message} ({e.Reason ?? e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+            return ExitCodes.Failed;
+        }
+    }
+}
