@@ -35,6 +35,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private readonly ILogger _logger;
     private readonly IPrePluginStep[] _prePluginSteps;
     private readonly IAcceptStep[] _acceptSteps;
+    private readonly ISessionEndedListener[] _sessionEndedListeners;
     private readonly ConversationStore _conversations;
     private readonly SessionRegistry _sessions;
     private readonly AuthenticationCache _cache;
@@ -49,7 +50,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         TimeProvider timeProvider,
         ILogger<AuthenticationPipeline> logger,
         IEnumerable<IPrePluginStep> prePluginSteps,
-        IEnumerable<IAcceptStep> acceptSteps)
+        IEnumerable<IAcceptStep> acceptSteps,
+        IEnumerable<ISessionEndedListener> sessionEndedListeners)
     {
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -60,6 +62,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _logger = logger;
         _prePluginSteps = [.. prePluginSteps];
         _acceptSteps = [.. acceptSteps];
+        _sessionEndedListeners = [.. sessionEndedListeners];
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
         _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
         _cache = new AuthenticationCache(timeProvider);
@@ -461,6 +464,20 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 #pragma warning restore CA1031
             {
                 PipelineLog.SessionEndedFailed(_logger, e, instance, session.Id);
+            }
+        }
+
+        foreach (var listener in _sessionEndedListeners)
+        {
+            try
+            {
+                await listener.SessionEndedAsync(session.Id, timeout.Token);
+            }
+#pragma warning disable CA1031 // As above: logged, never thrown to the gateway.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                PipelineLog.SessionEndedListenerFailed(_logger, e, listener.GetType().Name, session.Id);
             }
         }
     }

@@ -41,6 +41,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "{Instance}: the plugin gave up (its own cancellation, e.g. an HTTP timeout) while authenticating user {Username} (session {SessionId}); answering timeout")]
     public static partial void PluginTimedOut(ILogger logger, Exception exception, string instance, string username, string sessionId);
 
+    [LoggerMessage(EventId = 413, Level = LogLevel.Warning, Message = "{Listener}: handling the end of session {SessionId} failed")]
+    public static partial void SessionEndedListenerFailed(ILogger logger, Exception exception, string listener, string sessionId);
+
     [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Ended the {Count} least recently used session(s): at most {Capacity} sessions are tracked ([host] max_sessions)")]
     public static partial void LeastRecentlyUsedSessionsEnded(ILogger logger, int count, int capacity);
 }

@@ -323,6 +323,29 @@ public class AuthenticationPipelineTests
     }
 
     [Test]
+    public async Task Session_ended_listeners_hear_of_every_ended_session_and_their_failures_are_logged()
+    {
+        var heard = new List<string>();
+        var listener = new Moq.Mock<ISessionEndedListener>();
+        listener.Setup(l => l.SessionEndedAsync(Moq.It.IsAny<string>(), Moq.It.IsAny<CancellationToken>()))
+            .Returns<string, CancellationToken>((id, _) =>
+            {
+                heard.Add(id);
+                return id == "bad" ? throw new InvalidOperationException("listener failed") : ValueTask.CompletedTask;
+            });
+        await using var h = new PipelineHarness(sessionEndedListeners: [listener.Object]);
+        await h.AuthenticateAsync(Request(session: "s1", mfaPassword: "1"));
+        await h.AuthenticateAsync(Request(session: "bad", mfaPassword: "1"));
+        await h.Pipeline.SessionEndedAsync("s1", CancellationToken.None);
+        Assert.That(await h.Pipeline.SessionEndedAsync("bad", CancellationToken.None), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(heard, Is.EqualTo(new[] { "s1", "bad" }));
+            Assert.That(h.Logger.Entries.Select(e => e.EventId), Does.Contain(413));
+        });
+    }
+
+    [Test]
     public async Task A_session_with_an_open_question_is_known_and_its_conversation_is_dropped()
     {
         await using var h = new PipelineHarness();

@@ -20,7 +20,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     private readonly TempDirectory _temp = new();
     private readonly LoggerFactory _loggerFactory;
 
-    public PipelineHarness(string ini = "", Func<HostSettings, HostSettings>? host = null, IEnumerable<IPrePluginStep>? prePluginSteps = null, IEnumerable<IAcceptStep>? acceptSteps = null)
+    public PipelineHarness(string ini = "", Func<HostSettings, HostSettings>? host = null, IEnumerable<IPrePluginStep>? prePluginSteps = null, IEnumerable<IAcceptStep>? acceptSteps = null, IEnumerable<ISessionEndedListener>? sessionEndedListeners = null)
     {
         var file = _temp.Write("test.ini", ini);
         var configuration = new PluginConfiguration(IniFile.Load(file), file, Mock.Of<ICredentialStore>());
@@ -53,7 +53,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         };
         HostSettings = host?.Invoke(HostSettings) ?? HostSettings;
         _loggerFactory = new LoggerFactory([Logger]);
-        Pipeline = new AuthenticationPipeline(Catalog, Settings, HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? []);
+        Pipeline = new AuthenticationPipeline(Catalog, Settings, HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
