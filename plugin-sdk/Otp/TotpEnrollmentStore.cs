@@ -1,0 +1,241 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MfaHost.PluginSdk;
+
+/// <summary>
+/// TOTP enrollments in a plugin instance's <see cref="IStateStore"/>, shared by the <c>totp</c> plugin and the
+/// host's <c>mfahost totp</c> commands. Keys: <c>enrollment/&lt;user&gt;</c> (JSON: secret as given, parameters,
+/// salted SHA-256 hashes of the scratch codes) and <c>scratch-used/&lt;user&gt;/&lt;enrollment id&gt;/&lt;n&gt;</c>
+/// (one per used scratch code, claimed atomically). User names are percent-encoded in keys.
+/// </summary>
+public sealed partial class TotpEnrollmentStore
+{
+    /// <summary>Digits of a scratch code.</summary>
+    public const int ScratchCodeDigits = 8;
+
+    private const string EnrollmentPrefix = "enrollment/";
+    private const string ScratchUsedPrefix = "scratch-used/";
+
+    private readonly IStateStore _state;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the store over <paramref name="state"/> (the instance's namespace).</summary>
+    /// <param name="state">The instance's state store.</param>
+    /// <param name="timeProvider">The clock (enrollment times).</param>
+    public TotpEnrollmentStore(IStateStore state, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _state = state;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The percent-encoded form of <paramref name="user"/> used in keys (so a '/' in a name cannot reach another key).</summary>
+    /// <param name="user">A user name.</param>
+    /// <returns>The key-safe name.</returns>
+    public static string KeyOf(string user) => Uri.EscapeDataString(user);
+
+    /// <summary>The enrollment of <paramref name="user"/>, or null when not enrolled.</summary>
+    /// <param name="user">The user.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The enrollment or null.</returns>
+    public async ValueTask<TotpEnrollment?> GetAsync(string user, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        return json is null ? null : Deserialize(json).ToEnrollment();
+    }
+
+    /// <summary>
+    /// Enrolls <paramref name="user"/> with a new random secret (160 bits) and <see cref="TotpSettings.ScratchCodes"/> scratch codes.
+    /// Without <paramref name="replace"/> an existing enrollment is kept and the result is null (atomic: of two concurrent
+    /// enrollments one wins).
+    /// </summary>
+    /// <param name="user">The user (the MFA identity requests will carry).</param>
+    /// <param name="settings">Digits, period, algorithm and scratch code count.</param>
+    /// <param name="replace">Replace an existing enrollment (its secret and scratch codes stop working).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new enrollment with its scratch codes in clear, or null when the user is already enrolled.</returns>
+    public async ValueTask<NewTotpEnrollment?> EnrollAsync(string user, TotpSettings settings, bool replace, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentNullException.ThrowIfNull(settings);
+        var codes = Enumerable.Range(0, settings.ScratchCodes)
+            .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var stored = new StoredEnrollment
+        {
+            User = user,
+            Secret = OtpSecret.GenerateBase32(),
+            Algorithm = settings.Algorithm,
+            Digits = settings.Digits,
+            Period = settings.Period,
+            EnrolledAt = _timeProvider.GetUtcNow(),
+            Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
+            ScratchSalt = Convert.ToBase64String(salt),
+            ScratchHashes = [.. codes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
+        };
+        var key = EnrollmentPrefix + KeyOf(user);
+        var json = JsonSerializer.Serialize(stored, EnrollmentJsonContext.Default.StoredEnrollment);
+        if (replace)
+        {
+            await _state.SetAsync(key, json, null, cancellationToken);
+        }
+        else if (!await _state.TryAddAsync(key, json, null, cancellationToken))
+        {
+            return null;
+        }
+
+        return new NewTotpEnrollment(stored.ToEnrollment(), codes);
+    }
+
+    /// <summary>Removes the enrollment of <paramref name="user"/> and its used-scratch-code records.</summary>
+    /// <param name="user">The user.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when the user was not enrolled.</returns>
+    public async ValueTask<bool> RemoveAsync(string user, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        var removed = await _state.RemoveAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        var used = new List<string>();
+        await foreach (var (key, _) in _state.ListAsync(ScratchUsedPrefix + KeyOf(user) + "/", cancellationToken))
+        {
+            used.Add(key);
+        }
+
+        foreach (var key in used)
+        {
+            await _state.RemoveAsync(key, cancellationToken);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Every enrollment, ordered by user.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The enrollments.</returns>
+    public async ValueTask<IReadOnlyList<TotpEnrollment>> ListAsync(CancellationToken cancellationToken)
+    {
+        var enrollments = new List<TotpEnrollment>();
+        await foreach (var (_, json) in _state.ListAsync(EnrollmentPrefix, cancellationToken))
+        {
+            enrollments.Add(Deserialize(json).ToEnrollment());
+        }
+
+        return [.. enrollments.OrderBy(e => e.User, StringComparer.Ordinal)];
+    }
+
+    /// <summary>How many of the enrollment's scratch codes are still unused.</summary>
+    /// <param name="enrollment">The enrollment.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The count.</returns>
+    public async ValueTask<int> CountScratchCodesLeftAsync(TotpEnrollment enrollment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(enrollment);
+        var used = 0;
+        await foreach (var _ in _state.ListAsync(ScratchUsedPrefix + KeyOf(enrollment.User) + "/" + enrollment.Id + "/", cancellationToken))
+        {
+            used++;
+        }
+
+        return Math.Max(0, enrollment.ScratchCodeCount - used);
+    }
+
+    /// <summary>
+    /// Uses one of the user's scratch codes: true once per code. The code is hashed with the enrollment's salt and
+    /// compared in constant time with every stored hash; the match is then claimed atomically, so of concurrent
+    /// uses of one code exactly one succeeds.
+    /// </summary>
+    /// <param name="user">The user.</param>
+    /// <param name="code">What the user typed. A secret: never log it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when the code was an unused scratch code of the user's current enrollment.</returns>
+    public async ValueTask<bool> TryUseScratchCodeAsync(string user, string code, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentNullException.ThrowIfNull(code);
+        if (code.Length != ScratchCodeDigits || !code.All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        if (json is null)
+        {
+            return false;
+        }
+
+        var stored = Deserialize(json);
+        var hash = HashScratchCode(Convert.FromBase64String(stored.ScratchSalt), code);
+        var match = -1;
+        Span<byte> candidate = stackalloc byte[SHA256.HashSizeInBytes];
+        for (var i = 0; i < stored.ScratchHashes.Count; i++)
+        {
+            if (Convert.FromHexString(stored.ScratchHashes[i], candidate, out _, out var written) == System.Buffers.OperationStatus.Done &&
+                CryptographicOperations.FixedTimeEquals(candidate[..written], hash) && match < 0)
+            {
+                match = i;
+            }
+        }
+
+        return match >= 0 && await _state.TryAddAsync(
+            $"{ScratchUsedPrefix}{KeyOf(user)}/{stored.Id}/{match}",
+            _timeProvider.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            null,
+            cancellationToken);
+    }
+
+    private static byte[] HashScratchCode(byte[] salt, string code)
+    {
+        Span<byte> input = stackalloc byte[salt.Length + ScratchCodeDigits];
+        salt.CopyTo(input);
+        Encoding.ASCII.GetBytes(code, input[salt.Length..]);
+        return SHA256.HashData(input);
+    }
+
+    private static StoredEnrollment Deserialize(string json) =>
+        JsonSerializer.Deserialize(json, EnrollmentJsonContext.Default.StoredEnrollment)
+        ?? throw new InvalidDataException("A TOTP enrollment record is empty.");
+
+    /// <summary>The stored form: the public record plus the scratch codes' salt and hashes.</summary>
+    internal sealed class StoredEnrollment
+    {
+        public required string User { get; init; }
+
+        public required string Secret { get; init; }
+
+        public OtpHashMode Algorithm { get; init; }
+
+        public int Digits { get; init; }
+
+        public int Period { get; init; }
+
+        public DateTimeOffset EnrolledAt { get; init; }
+
+        public required string Id { get; init; }
+
+        public string ScratchSalt { get; init; } = "";
+
+        public IReadOnlyList<string> ScratchHashes { get; init; } = [];
+
+        public TotpEnrollment ToEnrollment() => new()
+        {
+            User = User,
+            Secret = Secret,
+            Algorithm = Algorithm,
+            Digits = Digits,
+            Period = Period,
+            EnrolledAt = EnrolledAt,
+            Id = Id,
+            ScratchCodeCount = ScratchHashes.Count,
+        };
+    }
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+    [JsonSerializable(typeof(StoredEnrollment))]
+    internal sealed partial class EnrollmentJsonContext : JsonSerializerContext;
+}

@@ -1,0 +1,76 @@
+namespace MfaHost.PluginSdk;
+
+/// <summary>
+/// The <c>[totp]</c> section of a <c>totp</c> plugin instance, validated: what new enrollments get
+/// (<see cref="Digits"/>, <see cref="Period"/>, <see cref="Algorithm"/>, <see cref="Issuer"/>, <see cref="ScratchCodes"/>)
+/// and how codes are checked (<see cref="Window"/>, <see cref="MaxFailures"/> per <see cref="FailureWindow"/>).
+/// The plugin and the enrollment CLI read it the same way.
+/// </summary>
+public sealed record TotpSettings
+{
+    /// <summary>The section name.</summary>
+    public const string SectionName = "totp";
+
+    /// <summary>Digits per code, 6 to 8 (default 6).</summary>
+    public int Digits { get; init; } = 6;
+
+    /// <summary>Seconds per time step (default 30).</summary>
+    public int Period { get; init; } = 30;
+
+    /// <summary>The HMAC hash function (default SHA1, the one every authenticator app supports).</summary>
+    public OtpHashMode Algorithm { get; init; } = OtpHashMode.Sha1;
+
+    /// <summary>Steps accepted before and after the current one (default 1).</summary>
+    public int Window { get; init; } = 1;
+
+    /// <summary>The issuer shown in authenticator apps (default MfaHost).</summary>
+    public string Issuer { get; init; } = "MfaHost";
+
+    /// <summary>Failed codes allowed per identity within <see cref="FailureWindow"/> before it is locked out (default 5).</summary>
+    public int MaxFailures { get; init; } = 5;
+
+    /// <summary>The rate-limit window, counted from the first failure (default 300 s).</summary>
+    public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Single-use 8-digit scratch codes issued per enrollment (default 10).</summary>
+    public int ScratchCodes { get; init; } = 10;
+
+    /// <summary><see cref="Window"/> as a <see cref="VerificationWindow"/>.</summary>
+    public VerificationWindow VerificationWindow => new(Window, Window);
+
+    /// <summary>Reads and validates <c>[totp]</c>; absent options keep their defaults.</summary>
+    /// <param name="configuration">The instance's configuration.</param>
+    /// <returns>The settings.</returns>
+    /// <exception cref="MfaConfigurationException">A bad value (file, section, option and value named).</exception>
+    public static TotpSettings FromConfiguration(PluginConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section(SectionName);
+        var defaults = new TotpSettings();
+        var issuer = section.GetString("issuer", defaults.Issuer)!;
+        if (issuer.Contains(':', StringComparison.Ordinal))
+        {
+            throw section.Error("issuer", $"'{issuer}' contains ':', which otpauth URIs do not allow in an issuer");
+        }
+
+        return new TotpSettings
+        {
+            Digits = section.GetInt("digits", defaults.Digits, 6, 8),
+            Period = section.GetInt("period", defaults.Period, 1, 3600),
+            Algorithm = ParseAlgorithm(section, section.GetString("algorithm")),
+            Window = section.GetInt("window", defaults.Window, 0, 10),
+            Issuer = issuer,
+            MaxFailures = section.GetInt("max_failures", defaults.MaxFailures, 1, 1000),
+            FailureWindow = section.GetSeconds("failure_window", defaults.FailureWindow, TimeSpan.FromSeconds(1)),
+            ScratchCodes = section.GetInt("scratch_codes", defaults.ScratchCodes, 0, 100),
+        };
+    }
+
+    private static OtpHashMode ParseAlgorithm(IniSection section, string? value) => value?.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant() switch
+    {
+        null or "SHA1" => OtpHashMode.Sha1,
+        "SHA256" => OtpHashMode.Sha256,
+        "SHA512" => OtpHashMode.Sha512,
+        _ => throw section.Error("algorithm", $"'{value}' is not one of SHA1, SHA256, SHA512"),
+    };
+}

@@ -1,0 +1,267 @@
+using MfaHost.PluginSdk;
+
+namespace MfaHost.Plugins.Totp.Tests;
+
+/// <summary>The plugin called directly (as the host does), over the real SQLite store and a fake clock.</summary>
+public class TotpClientTests
+{
+    private TotpPluginHarness _harness = null!;
+
+    [SetUp]
+    public void SetUp() => _harness = new TotpPluginHarness();
+
+    [TearDown]
+    public void TearDown() => _harness.Dispose();
+
+    private string CodeNow(TotpEnrollment enrollment, int stepOffset = 0)
+    {
+        var totp = enrollment.CreateTotp(_harness.Time);
+        return totp.ComputeTotpAtStep(totp.GetTimeStep(_harness.Time.GetUtcNow()) + stepOffset);
+    }
+
+    [Test]
+    public async Task Accepts_the_current_code_of_an_enrolled_user()
+    {
+        var enrolled = await _harness.EnrollAsync();
+
+        var verdict = await _harness.OtpAsync(CodeNow(enrolled.Enrollment));
+
+        Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept), verdict.Message);
+        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.Accepted));
+    }
+
+    [TestCase(-1, MfaVerdictKind.Accept)]
+    [TestCase(1, MfaVerdictKind.Accept)]
+    [TestCase(-2, MfaVerdictKind.Deny)]
+    [TestCase(2, MfaVerdictKind.Deny)]
+    public async Task Accepts_one_step_either_way_by_default_and_no_more(int offset, MfaVerdictKind expected)
+    {
+        var enrolled = await _harness.EnrollAsync();
+
+        var verdict = await _harness.OtpAsync(CodeNow(enrolled.Enrollment, offset));
+
+        Assert.That(verdict.Kind, Is.EqualTo(expected), verdict.Message);
+    }
+
+    [Test]
+    public async Task Refuses_a_code_whose_step_was_already_used_as_replayed()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        var code = CodeNow(enrolled.Enrollment);
+
+        var first = await _harness.OtpAsync(code);
+        _harness.Time.Advance(TimeSpan.FromSeconds(30));
+        var second = await _harness.OtpAsync(code);
+
+        Assert.That(first.IsAccept, Is.True);
+        Assert.That(second.Kind, Is.EqualTo(MfaVerdictKind.Deny));
+        Assert.That(second.Reason, Is.EqualTo(MfaReasons.Replayed));
+    }
+
+    [Test]
+    public async Task Refuses_a_replayed_code_after_a_restart()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        var code = CodeNow(enrolled.Enrollment);
+        Assert.That((await _harness.OtpAsync(code)).IsAccept, Is.True);
+
+        _harness.Restart();
+
+        Assert.That((await _harness.OtpAsync(code)).Reason, Is.EqualTo(MfaReasons.Replayed));
+    }
+
+    [Test]
+    public async Task Of_concurrent_logins_with_one_valid_code_exactly_one_is_accepted()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        var code = CodeNow(enrolled.Enrollment);
+
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _harness.OtpAsync(code))));
+
+        Assert.That(verdicts.Count(v => v.IsAccept), Is.EqualTo(1));
+        Assert.That(verdicts.Where(v => !v.IsAccept).Select(v => v.Reason), Is.All.EqualTo(MfaReasons.Replayed));
+    }
+
+    [Test]
+    public async Task An_unknown_user_is_denied_as_not_enrolled()
+    {
+        var verdict = await _harness.OtpAsync("123456", "mallory");
+
+        Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Deny));
+        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        Assert.That(verdict.Message, Does.Contain("mallory").And.Contain("not enrolled"));
+    }
+
+    [Test]
+    public async Task A_push_request_is_answered_with_a_question_for_the_code()
+    {
+        await _harness.EnrollAsync();
+
+        var verdict = await _harness.PushAsync();
+
+        Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.NeedInfo));
+        Assert.That(verdict.Question, Is.EqualTo("One-time password: "));
+        Assert.That(verdict.Key, Is.EqualTo("otp"));
+        Assert.That(verdict.DisableEcho, Is.True);
+    }
+
+    [Test]
+    public async Task A_push_request_of_an_unknown_user_is_denied_at_once()
+    {
+        var verdict = await _harness.PushAsync("mallory");
+
+        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        Assert.That(verdict.Message, Does.Contain("not enrolled"));
+    }
+
+    [Test]
+    public async Task Locks_out_after_five_failures_with_the_remaining_wait_and_releases_after_the_window()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.That((await _harness.OtpAsync("000000")).Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+            _harness.Time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var locked = await _harness.OtpAsync(CodeNow(enrolled.Enrollment));
+        Assert.That(locked.Reason, Is.EqualTo(MfaReasons.LockedOut));
+        Assert.That(locked.Message, Does.Contain("250 s"));
+
+        _harness.Time.Advance(TimeSpan.FromSeconds(249));
+        Assert.That((await _harness.OtpAsync(CodeNow(enrolled.Enrollment))).Reason, Is.EqualTo(MfaReasons.LockedOut), "still inside the window");
+        _harness.Time.Advance(TimeSpan.FromSeconds(1));
+        var released = await _harness.OtpAsync(CodeNow(enrolled.Enrollment));
+        Assert.That(released.IsAccept, Is.True, released.Message);
+    }
+
+    [Test]
+    public async Task Attempts_during_a_lock_out_do_not_extend_it()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await _harness.OtpAsync("000000");
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            _harness.Time.Advance(TimeSpan.FromSeconds(9));
+            Assert.That((await _harness.OtpAsync("000000")).Reason, Is.EqualTo(MfaReasons.LockedOut));
+        }
+
+        _harness.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.That((await _harness.OtpAsync(CodeNow(enrolled.Enrollment))).IsAccept, Is.True);
+    }
+
+    [Test]
+    public async Task Concurrent_guesses_are_held_to_the_failure_limit()
+    {
+        await _harness.EnrollAsync();
+
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => _harness.OtpAsync((100000 + i).ToString()))));
+
+        Assert.That(verdicts.Count(v => v.Reason != MfaReasons.LockedOut), Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task A_success_clears_the_failure_count()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await _harness.OtpAsync("000000");
+        }
+
+        Assert.That((await _harness.OtpAsync(CodeNow(enrolled.Enrollment))).IsAccept, Is.True);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.That((await _harness.OtpAsync("000000")).Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        }
+    }
+
+    [Test]
+    public async Task The_failure_limit_and_window_come_from_the_configuration()
+    {
+        _harness.Dispose();
+        _harness = new TotpPluginHarness("[totp]\nmax_failures = 2\nfailure_window = 60\n");
+        await _harness.EnrollAsync();
+
+        await _harness.OtpAsync("000000");
+        await _harness.OtpAsync("000000");
+        var locked = await _harness.OtpAsync("000000");
+
+        Assert.That(locked.Reason, Is.EqualTo(MfaReasons.LockedOut));
+        Assert.That(locked.Message, Does.Contain("60 s"));
+    }
+
+    [Test]
+    public async Task A_scratch_code_is_accepted_once_only()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        var scratch = enrolled.ScratchCodes[3];
+
+        var first = await _harness.OtpAsync(scratch);
+        var second = await _harness.OtpAsync(scratch);
+
+        Assert.That(first.IsAccept, Is.True, first.Message);
+        Assert.That(second.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        Assert.That(await _harness.Enrollments().CountScratchCodesLeftAsync(enrolled.Enrollment, default), Is.EqualTo(9));
+    }
+
+    [Test]
+    public async Task Concurrent_uses_of_one_scratch_code_are_accepted_once()
+    {
+        var enrolled = await _harness.EnrollAsync();
+
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _harness.OtpAsync(enrolled.ScratchCodes[0]))));
+
+        Assert.That(verdicts.Count(v => v.IsAccept), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Another_users_scratch_code_is_refused()
+    {
+        await _harness.EnrollAsync("alice");
+        var bob = await _harness.EnrollAsync("bob");
+
+        Assert.That((await _harness.OtpAsync(bob.ScratchCodes[0], "alice")).IsAccept, Is.False);
+    }
+
+    [Test]
+    public async Task Verifies_with_the_parameters_the_user_was_enrolled_with()
+    {
+        var enrolled = await _harness.EnrollAsync(settings: new TotpSettings { Digits = 8, Period = 60, Algorithm = OtpHashMode.Sha256 });
+
+        var code = CodeNow(enrolled.Enrollment);
+
+        Assert.That(code, Has.Length.EqualTo(8));
+        Assert.That((await _harness.OtpAsync(code)).IsAccept, Is.True);
+    }
+
+    [Test]
+    public async Task Never_logs_codes_or_secrets()
+    {
+        var enrolled = await _harness.EnrollAsync();
+        var code = CodeNow(enrolled.Enrollment);
+        await _harness.OtpAsync(code);
+        await _harness.OtpAsync(code);
+        await _harness.OtpAsync("987654");
+        await _harness.OtpAsync(enrolled.ScratchCodes[0]);
+
+        var all = string.Join("\n", _harness.Logger.Lines);
+        Assert.That(_harness.Logger.Lines, Is.Not.Empty);
+        Assert.That(all, Does.Not.Contain(code).And.Not.Contain("987654").And.Not.Contain(enrolled.ScratchCodes[0]).And.Not.Contain(enrolled.Enrollment.Secret));
+    }
+
+    [TestCase("[totp]\nalgorithm = MD5\n", "algorithm", "MD5")]
+    [TestCase("[totp]\ndigits = 9\n", "digits", "9")]
+    [TestCase("[totp]\nwindow = -1\n", "window", "-1")]
+    [TestCase("[totp]\nissuer = a:b\n", "issuer", "a:b")]
+    public void A_bad_option_is_a_configuration_error_naming_file_section_option_and_value(string ini, string option, string value)
+    {
+        var error = Assert.Throws<MfaConfigurationException>(() => _harness.CreateClient(ini));
+
+        Assert.That(error!.Message, Does.Contain("totp.ini").And.Contain("[totp]").And.Contain(option).And.Contain(value));
+    }
+}

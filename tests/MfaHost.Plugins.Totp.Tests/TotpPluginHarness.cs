@@ -1,0 +1,81 @@
+using MfaHost.PluginSdk;
+using MfaHost.State;
+using MfaHost.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace MfaHost.Plugins.Totp.Tests;
+
+/// <summary>A <see cref="TotpClient"/> over a real SQLite store in a temporary folder, with a fake clock.</summary>
+internal sealed class TotpPluginHarness : IDisposable
+{
+    public const string Instance = "totp";
+
+    private readonly TempDirectory _dir = new();
+    private readonly List<SqliteStateStore> _stores = [];
+
+    public TotpPluginHarness(string ini = "")
+    {
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        Ini = ini;
+        Client = CreateClient();
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public ListLogger Logger { get; } = new();
+
+    public string Ini { get; }
+
+    public TotpClient Client { get; private set; }
+
+    public string DataDirectory => _dir.Combine("data");
+
+    /// <summary>A new store on the same file and a new plugin instance: as after a restart of the host.</summary>
+    public void Restart() => Client = CreateClient();
+
+    public TotpEnrollmentStore Enrollments() => new(new NamespacedStateStore(OpenStore(), Instance), Time);
+
+    public async Task<NewTotpEnrollment> EnrollAsync(string user = "alice", TotpSettings? settings = null) =>
+        (await Enrollments().EnrollAsync(user, settings ?? new TotpSettings(), false, default))!;
+
+    public Task<MfaVerdict> OtpAsync(string code, string user = "alice") =>
+        Client.ExecuteAuthenticateAsync(new MfaRequest { Username = user, MfaIdentity = user, MfaPassword = code, Session = new MfaSession("s-" + Guid.NewGuid().ToString("N")) }, default);
+
+    public Task<MfaVerdict> PushAsync(string user = "alice") =>
+        Client.ExecuteAuthenticateAsync(new MfaRequest { Username = user, MfaIdentity = user, Session = new MfaSession("s-" + Guid.NewGuid().ToString("N")) }, default);
+
+    public TotpClient CreateClient(string? ini = null)
+    {
+        var file = _dir.Write($"config/{Instance}.ini", ini ?? Ini);
+        var configuration = new PluginConfiguration(new ConfigurationBuilder().AddIniFile(file).Build(), file, Mock.Of<ICredentialStore>());
+        return new TotpClient(new MfaPluginContext
+        {
+            InstanceName = Instance,
+            Configuration = configuration,
+            Logger = Logger,
+            TimeProvider = Time,
+            Credentials = Mock.Of<ICredentialStore>(),
+            HttpClientFactory = new PluginHttpClientFactory(configuration),
+            State = new NamespacedStateStore(OpenStore(), Instance),
+        });
+    }
+
+    public void Dispose()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        _dir.Dispose();
+    }
+
+    private SqliteStateStore OpenStore()
+    {
+        var store = SqliteStateStore.InDirectory(DataDirectory, Time);
+        _stores.Add(store);
+        return store;
+    }
+}
