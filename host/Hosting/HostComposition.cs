@@ -4,6 +4,7 @@ using MfaHost.Plugins;
 using MfaHost.Protocol;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,7 @@ internal static class HostComposition
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.AddGatewayProtocol();
+        builder.Services.AddTickets();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -36,6 +36,9 @@ internal sealed record PipelineSettings
     /// <summary>Concurrent sessions per user and client IP; 0 = unlimited.</summary>
     public int ConnectionLimit { get; init; }
 
+    /// <summary><c>[auth] allow_one_time_tokens</c>: an administrator's one-time token is accepted as <c>mfa_password</c>.</summary>
+    public bool AllowOneTimeTokens { get; init; }
+
     /// <summary>Reads the pipeline sections of one instance file.</summary>
     /// <exception cref="MfaConfigurationException">A value is wrong; the message names file, section, option and value.</exception>
     public static PipelineSettings Read(PluginConfiguration configuration)
@@ -50,6 +53,7 @@ internal sealed record PipelineSettings
             InteractiveProtocols = ReadProtocols(auth),
             Prompt = auth.GetString("prompt", DefaultPrompt)!,
             DisableEcho = auth.GetBool("disable_echo", false),
+            AllowOneTimeTokens = auth.GetBool("allow_one_time_tokens", false),
             Questions = QuestionSettings.ReadAll(configuration),
             ConnectionLimit = configuration.Section("connection_limit").GetInt("limit", 0, 0),
         };

@@ -24,7 +24,9 @@ public sealed class CapturingLogger : ILogger, ILoggerProvider
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
-        _entries.Enqueue(new CapturedLogEntry(logLevel, eventId.Id, formatter(state, exception), exception?.ToString()));
+        var entry = new CapturedLogEntry(logLevel, eventId.Id, formatter(state, exception), exception?.ToString());
+        _entries.Enqueue(entry);
+        SuiteLog.Append(entry.ToString());
     }
 
     public ILogger CreateLogger(string categoryName) => this;

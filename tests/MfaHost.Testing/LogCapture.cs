@@ -56,6 +56,7 @@ public sealed class LogCapture : ILoggerProvider
 
     private void Add(string line)
     {
+        SuiteLog.Append(line);
         lock (_lines)
         {
             _lines.Add(line);

@@ -13,4 +13,10 @@ namespace MfaHost.Protocol.Methods;
 [JsonSerializable(typeof(SessionEndedResult))]
 [JsonSerializable(typeof(PluginsResult))]
 [JsonSerializable(typeof(HealthResult))]
+[JsonSerializable(typeof(TokenCreateParams))]
+[JsonSerializable(typeof(TokenCreateResult))]
+[JsonSerializable(typeof(TicketParams))]
+[JsonSerializable(typeof(TicketResult))]
+[JsonSerializable(typeof(TicketVerifyParams))]
+[JsonSerializable(typeof(TicketVerifyResult))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,0 +1,45 @@
+using System.Globalization;
+using MfaHost.Configuration;
+using MfaHost.Protocol.Access;
+using MfaHost.Protocol.Rpc;
+using MfaHost.Tickets;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Protocol.Methods;
+
+/// <summary>
+/// <c>ticket</c> (ticket callers): exchanges an ACCEPT's session token and an APPLID for a single-use
+/// ticket. Every refusal is -32001 with a reason a system programmer can act on, and an audit log line.
+/// </summary>
+internal sealed class TicketMethod(TicketService tickets, HostSettings settings, ConfiguredAccessPolicy policy, ILoggerFactory loggerFactory) : IGatewayMethod
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
+
+    public string Name => "ticket";
+
+    public bool CountsTowardLimit => false;
+
+    public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
+    {
+        var p = call.ReadParams(GatewayJsonContext.Default.TicketParams);
+        try
+        {
+            var applid = TicketService.NormalizeApplid(GatewayCall.Required(p.Applid, "applid"));
+            if (!policy.IsOwnerOrRoot(call.Peer) &&
+                settings.Access.TicketApplids.TryGetValue(call.Peer.Uid, out var allowed) && !allowed.Contains(applid))
+            {
+                throw new TicketRefusedException(
+                    TicketRefusedException.ApplidNotAllowed,
+                    $"uid {call.Peer.Uid} may not ask for tickets for APPLID {applid} ([access] applids_{call.Peer.Uid})");
+            }
+
+            var issued = await tickets.IssueAsync(GatewayCall.Required(p.SessionToken, "session_token"), applid, cancellationToken);
+            return RpcResult.Of(new TicketResult(issued.UserId, issued.Ticket, issued.ApplicationName, issued.ExpiresAt), GatewayJsonContext.Default.TicketResult);
+        }
+        catch (TicketRefusedException e)
+        {
+            ProtocolLog.CallRefused(_logger, call.Peer.Uid.ToString(CultureInfo.InvariantCulture), call.Peer.Gid.ToString(CultureInfo.InvariantCulture), call.Peer.Pid, Name, e.Reason);
+            throw new RpcException(RpcErrorCodes.Forbidden, $"Forbidden: {e.Message}", e.Reason);
+        }
+    }
+}

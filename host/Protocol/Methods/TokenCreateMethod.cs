@@ -1,0 +1,27 @@
+using MfaHost.Protocol.Rpc;
+using MfaHost.Tickets;
+
+namespace MfaHost.Protocol.Methods;
+
+/// <summary><c>token_create</c> (admin callers): a one-time token for a user, shown once.</summary>
+internal sealed class TokenCreateMethod(OneTimeTokenService tokens) : IGatewayMethod
+{
+    public string Name => "token_create";
+
+    public bool CountsTowardLimit => false;
+
+    public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
+    {
+        var p = call.ReadParams(GatewayJsonContext.Default.TokenCreateParams);
+        var username = GatewayCall.Required(p.Username, "username");
+        try
+        {
+            var (token, expiresAt) = await tokens.CreateAsync(username, p.TtlS is { } ttl ? TimeSpan.FromSeconds(ttl) : null, cancellationToken);
+            return RpcResult.Of(new TokenCreateResult(token, expiresAt), GatewayJsonContext.Default.TokenCreateResult);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: " + e.Message.Split(" (Parameter", 2)[0], RpcReasons.InvalidField);
+        }
+    }
+}

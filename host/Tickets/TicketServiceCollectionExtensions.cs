@@ -1,0 +1,36 @@
+using MfaHost.Configuration;
+using MfaHost.Pipeline;
+using MfaHost.Protocol.Access;
+using MfaHost.Protocol.Methods;
+using MfaHost.State;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MfaHost.Tickets;
+
+/// <summary>Registers one-time tokens, session tokens, tickets, their methods and the <c>[access]</c> policy.</summary>
+internal static class TicketServiceCollectionExtensions
+{
+    public static IServiceCollection AddTickets(this IServiceCollection services)
+    {
+        // Tokens and tickets live in memory: a restart voids every unused one (tickets.md). A shared
+        // store would replace this one registration.
+        services.AddSingleton<TicketState>(sp => new TicketState(new InMemoryStateStore(sp.GetRequiredService<TimeProvider>())));
+        services.AddSingleton<IReplayStore>(sp => new StateReplayStore(sp.GetRequiredService<TicketState>().Store));
+        services.AddSingleton(sp => sp.GetRequiredService<HostSettings>().Tickets);
+        services.AddSingleton(sp => new OneTimeTokenService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SessionTokenService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TicketService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<SessionTokenService>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IPrePluginStep, OneTimeTokenStep>();
+        services.AddSingleton<IAcceptStep, SessionTokenStep>();
+        services.AddSingleton<IGatewayMethod, TokenCreateMethod>();
+        services.AddSingleton<IGatewayMethod, TicketMethod>();
+        services.AddSingleton<IGatewayMethod, TicketVerifyMethod>();
+        services.AddSingleton<ConfiguredAccessPolicy>();
+        services.Replace(ServiceDescriptor.Singleton<IGatewayAccessPolicy>(sp => sp.GetRequiredService<ConfiguredAccessPolicy>()));
+        return services;
+    }
+
+    /// <summary>The in-memory store tokens and tickets share (a type of its own, apart from the host's persistent store).</summary>
+    internal sealed record TicketState(MfaHost.PluginSdk.IStateStore Store);
+}
