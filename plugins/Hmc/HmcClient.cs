@@ -139,6 +139,14 @@ public sealed class HmcClient : MfaClient
         }
 
         await TrackAsync(request.Session, session);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The gateway gave up or the session ended while we logged on: no verdict will reach it,
+            // and session_ended may already have looked for this session before it was tracked.
+            await ForgetAsync(request.Session, session, "the authentication was cancelled");
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         return Accept(api, version, session);
     }
 
@@ -238,6 +246,20 @@ public sealed class HmcClient : MfaClient
         {
             await LogoffQuietlyAsync(session, gatewaySession.Id, "host shutting down", CancellationToken.None);
         }
+    }
+
+    private async Task ForgetAsync(MfaSession gatewaySession, HmcSession session, string why)
+    {
+        lock (_gate)
+        {
+            if (_live.TryGetValue(gatewaySession.Id, out var tracked) && ReferenceEquals(tracked, session))
+            {
+                _live.Remove(gatewaySession.Id);
+            }
+        }
+
+        gatewaySession.Items.TryRemove(new KeyValuePair<string, object>(SessionItemKey, session));
+        await LogoffQuietlyAsync(session, gatewaySession.Id, why, CancellationToken.None);
     }
 
     // Never fails the gateway: a failed logoff is logged. Bounded by the request timeout.

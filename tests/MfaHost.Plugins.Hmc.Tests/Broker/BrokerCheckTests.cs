@@ -56,12 +56,7 @@ public class BrokerCheckTests
         Session = new MfaSession("gw-broker"),
     };
 
-    private async Task<string?> CheckAsync(string login, string passcode)
-    {
-        var configuration = new PluginConfiguration(new ConfigurationBuilder().Build(), _env.Temp.Combine("none.ini"), Mock.Of<ICredentialStore>());
-        var check = new NotificationBrokerCheck(new PluginHttpClientFactory(configuration), _env.CaFile, TimeSpan.FromSeconds(5), TimeProvider.System, _log);
-        return await check.CheckAsync("localhost", _env.Hmc1.Broker.Port, "someone", login, passcode, CancellationToken.None);
-    }
+    private Task<string?> CheckAsync(string login, string passcode) => new BrokerProbe(_env).CheckAsync(login, passcode);
 
     [Test]
     public async Task Verify_broker_accepts_an_mfa_user_after_connecting_with_the_session_credential()
@@ -145,5 +140,24 @@ public class BrokerCheckTests
 
         Assert.That(connected["version"], Is.EqualTo("1.2"));
         Assert.That(receipt, Is.True);
+    }
+
+    [Test]
+    public async Task A_gateway_giving_up_during_the_broker_check_logs_the_hmc_session_off_and_cancels()
+    {
+        using var gatewayGivesUp = new CancellationTokenSource();
+        var authorize = _env.Hmc1.Broker.Authorize;
+        _env.Hmc1.Broker.Authorize = (login, passcode) =>
+        {
+            gatewayGivesUp.Cancel();
+            return authorize(login, passcode);
+        };
+        var plugin = Plugin();
+        var request = Request(PlainUser, PlainPassword);
+
+        Assert.That(async () => await plugin.ExecuteAuthenticateAsync(request, gatewayGivesUp.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(_env.Hmc1.Sessions.Single().LogoffRequests, Is.EqualTo(1));
+        Assert.That(plugin.LiveSessionCount, Is.Zero);
+        Assert.That(request.Session.Items, Is.Empty);
     }
 }
