@@ -1,0 +1,91 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+
+namespace MfaHost.Benchmarks;
+
+/// <summary>The subcommands: micro benchmarks, the load driver, the echo baseline, parked pushes, a config writer.</summary>
+internal static class BenchmarkProgram
+{
+    private const string Usage = """
+        MfaHost.Benchmarks <command> [options]
+
+          setup --dir DIR                      write a host configuration (instances noop, park = test plugin waiting 30 s) into DIR
+          load  --socket S [--plugin noop] [--connections 1] [--depth 1] [--requests N | --seconds T]
+                [--method authenticate|health] [--host-pid PID] [--warmup-seconds 2]
+                                               drive a running host over its socket; prints throughput and latency
+          echo  [--connections 1] [--depth 1] [--requests N | --seconds T]
+                                               the same driver against a bare Unix-socket echo server in this process
+          park  --socket S [--plugin park] [--count 10000] [--connections 100] [--health-seconds 20] [--host-pid PID]
+                                               park COUNT pushes in the host, measure health meanwhile, then collect the pushes
+          micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var options = Options.Parse(args.Skip(1));
+        switch (args[0])
+        {
+            case "setup":
+                BenchConfiguration.Write(options.Required("dir"));
+                return 0;
+            case "load":
+                return await LoadDriver.RunAsync(options.Required("socket"), options);
+            case "echo":
+                return await EchoBaseline.RunAsync(options);
+            case "park":
+                return await ParkedPushes.RunAsync(options);
+            case "micro":
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown command '{args[0]}'\n{Usage}");
+                return 2;
+        }
+    }
+}
+
+/// <summary>--name value pairs.</summary>
+internal sealed class Options
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public static Options Parse(IEnumerable<string> args)
+    {
+        var options = new Options();
+        string? name = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                name = arg[2..];
+                options._values[name] = "true";
+            }
+            else if (name is not null)
+            {
+                options._values[name] = arg;
+                name = null;
+            }
+        }
+
+        return options;
+    }
+
+    public string Required(string name) =>
+        _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
+
+    public string Get(string name, string defaultValue) => _values.GetValueOrDefault(name, defaultValue);
+
+    public int Int(string name, int defaultValue) =>
+        _values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : defaultValue;
+
+    public double? Double(string name) =>
+        _values.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : null;
+
+    public int? Pid => _values.TryGetValue("host-pid", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+}

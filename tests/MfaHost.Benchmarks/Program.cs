@@ -1,0 +1,3 @@
+using MfaHost.Benchmarks;
+
+return await BenchmarkProgram.RunAsync(args);
