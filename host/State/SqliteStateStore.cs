@@ -10,7 +10,8 @@ namespace MfaHost.State;
 /// The host's state store in one SQLite file (<c>&lt;data_dir&gt;/state.db</c>): WAL mode, so readers never wait for the
 /// writer, and a busy timeout, so the CLI and the running host may write the same file at once. Every operation is one
 /// SQL statement, hence atomic across threads and processes. Expired rows are invisible at once and deleted now and
-/// then (lazy purge on writes, at most once per <see cref="PurgeInterval"/>).
+/// then (lazy purge on writes, at most once per <see cref="PurgeInterval"/> and at most <see cref="PurgeBatch"/> rows at a
+/// time, so a purge never holds the writer for long even when replay claims expire by the hundred thousand).
 /// </summary>
 /// <remarks>
 /// Writes of this process go through one connection, one at a time: SQLite allows one writer per file anyway, and
@@ -22,7 +23,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
 {
     public const string FileName = "state.db";
 
-    public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+    public const int PurgeBatch = 20_000;
+
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromSeconds(1);
 
     private const int BusyTimeoutMilliseconds = 10_000;
     private const string Live = "(expires IS NULL OR expires > $now)";
@@ -249,7 +252,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         }
 
         public void Purge(long now) =>
-            Command("DELETE FROM state WHERE expires IS NOT NULL AND expires <= $now", ("$now", now)).ExecuteNonQuery();
+            Command(
+                $"DELETE FROM state WHERE key IN (SELECT key FROM state WHERE expires IS NOT NULL AND expires <= $now LIMIT {PurgeBatch})",
+                ("$now", now)).ExecuteNonQuery();
 
         public void Dispose()
         {
