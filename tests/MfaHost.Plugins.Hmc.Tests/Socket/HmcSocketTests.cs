@@ -186,6 +186,19 @@ public class HmcSocketTests
         Assert.That((result.Verdict, result.Reason), Is.EqualTo(("DENY", "service_unreachable")));
     }
 
+    [Test]
+    public async Task A_timeout_on_every_configured_host_denies_service_unreachable()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var client = await StartHostAsync(hosts: $"localhost:{port}", extra: "request_timeout = 0.5");
+
+        var result = await client.AuthenticateAsync(Authenticate(PlainUser, PlainPassword));
+
+        Assert.That((result.Verdict, result.Reason), Is.EqualTo(("DENY", "service_unreachable")));
+    }
+
     [TestCase(TestHmcMode.ServerError)]
     [TestCase(TestHmcMode.LogonServerError)]
     [TestCase(TestHmcMode.WebServicesDisabled)]
@@ -227,6 +240,20 @@ public class HmcSocketTests
         Assert.That(afterSessionEnded, Is.EqualTo(new[] { $"logoff 204 {MfaUser} {session.Id}" }));
         Assert.That(Logoffs(_env.Hmc1), Is.EqualTo(afterSessionEnded), "nothing more at host shutdown");
         Assert.That(session.LogoffRequests, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_failing_logoff_is_logged_and_session_ended_still_succeeds()
+    {
+        var client = await StartHostAsync();
+        await client.AuthenticateAsync(Authenticate(PlainUser, PlainPassword, session: "gw-fail"));
+        _env.Hmc1.Mode = TestHmcMode.LogoffFails;
+
+        var ended = await client.SessionEndedAsync("gw-fail");
+
+        Assert.That(ended, Is.True);
+        Assert.That(_host!.Logs, Has.Some.Contains("[6006]").And.Some.Contains("HTTP 500"));
+        Assert.That(_env.Hmc1.Sessions.Single().LogoffRequests, Is.EqualTo(1));
     }
 
     [Test]

@@ -73,23 +73,22 @@ public sealed class HmcTestEnvironment : IAsyncDisposable
 
     public static string CurrentCode() => TestTotp.Code(MfaSecret, DateTimeOffset.UtcNow);
 
-    /// <summary>A code that is valid for no step near now.</summary>
+    /// <summary>A code that is valid for no step near now (nor the next step, should the clock move on meanwhile).</summary>
     public static string WrongCode()
     {
         var now = DateTimeOffset.UtcNow;
-        var taken = new[] { -1, 0, 1 }.Select(d => TestTotp.Code(MfaSecret, now + (d * TestTotp.Step))).ToHashSet();
+        var taken = new[] { -1, 0, 1, 2 }.Select(d => TestTotp.Code(MfaSecret, now + (d * TestTotp.Step))).ToHashSet();
         return Enumerable.Range(0, 1_000_000).Select(i => i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !taken.Contains(c));
     }
 
-    /// <summary>The <c>[hmc]</c> section for <paramref name="hosts"/> (HMC1 by default), trusting the test CA.</summary>
+    /// <summary>
+    /// The <c>[hmc]</c> section for <paramref name="hosts"/> (HMC1 by default), trusting the test CA, with
+    /// <c>request_timeout = 5</c> unless <paramref name="extra"/> sets it.
+    /// </summary>
     public string HmcSection(string? hosts = null, string extra = "") =>
-        $"""
-        [hmc]
-        hosts = {hosts ?? Hmc1.HostEntry}
-        ca_file = {CaFile}
-        request_timeout = 5
-        {extra}
-        """;
+        $"[hmc]\nhosts = {hosts ?? Hmc1.HostEntry}\nca_file = {CaFile}\n" +
+        (extra.Contains("request_timeout", StringComparison.Ordinal) ? string.Empty : "request_timeout = 5\n") +
+        extra + "\n";
 
     /// <summary>Writes an instance file and builds the plugin on it with the SDK's own HTTP factory.</summary>
     public HmcClient CreatePlugin(string ini, CapturingLogger logger, string instance = "hmc")
