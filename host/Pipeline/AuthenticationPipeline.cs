@@ -450,10 +450,13 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private async Task EndAsync(TrackedSession session)
     {
+        // Marked ended before the slot is freed: an ACCEPT racing with the end either sees the mark and frees
+        // its slot itself, or took the slot before and this frees it.
+        var plugins = session.End();
         session.CancelPending();
         _limiter.Release(session.Id);
         using var timeout = new CancellationTokenSource(_hostSettings.RequestTimeout, _timeProvider);
-        foreach (var (instance, client, mfaSession) in session.End())
+        foreach (var (instance, client, mfaSession) in plugins)
         {
             try
             {
