@@ -22,18 +22,14 @@ internal static class CheckConfigCommand
 
     public static async Task<int> RunAsync(string configPath, CliConsole console)
     {
-        var errors = new List<MfaConfigurationException>();
-        var settings = HostSettingsLoader.Load(configPath, errors);
-        var problems = errors.Select(e => e.Message).ToList();
-        if (errors.Count == 0)
+        await using var loaded = LoadedConfiguration.Load(configPath, console);
+        var problems = loaded.Errors.Select(e => e.Message).ToList();
+        if (loaded.Catalog is { } catalog)
         {
-            using var loggerFactory = Hosting.HostComposition.CreateLoggerFactory(settings, console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
-            await using var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, Hosting.HostComposition.CreateStateStore(settings, TimeProvider.System)).Build(errors);
-            PipelineSettingsCatalog.Read(catalog, errors);
-            problems.AddRange(errors.Select(e => e.Message));
             problems.AddRange(catalog.Instances.Where(i => !i.IsLoaded).Select(i => $"plugin instance '{i.Name}' ({(i.ConfigFile.Length > 0 ? i.ConfigFile : i.Folder)}): {i.Error}"));
             if (problems.Count == 0)
             {
+                var settings = loaded.Settings;
                 console.Out.WriteLine($"{settings.ConfigFile}: ok");
                 console.Out.WriteLine($"socket: {settings.SocketPath}");
                 console.Out.WriteLine($"plugins: {catalog.LoadedCount} instance(s) loaded from {settings.PluginsDirectory}: {string.Join(", ", catalog.Instances.Select(i => i.Name))}");

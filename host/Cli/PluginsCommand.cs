@@ -15,13 +15,13 @@ internal static class PluginsCommand
         };
         command.SetAction(async (parse, _) =>
         {
-            var loaded = await ConfigurationReport.LoadAsync(ConfigurationReport.ResolveConfigPath(parse.GetValue(config)), console);
-            if (loaded is not { } l)
+            await using var loaded = LoadedConfiguration.Load(ConfigurationReport.ResolveConfigPath(parse.GetValue(config)), console);
+            if (loaded.Errors.Count > 0 || loaded.Catalog is not { } catalog)
             {
+                ConfigurationReport.WriteErrors(console.Error, loaded.Errors);
                 return ExitCodes.UsageOrConfig;
             }
 
-            await using var catalog = l.Catalog;
             WriteTable(console.Out, catalog.Instances);
             return catalog.Instances.All(i => i.IsLoaded) ? ExitCodes.Ok : ExitCodes.Failed;
         });
