@@ -312,6 +312,9 @@ public sealed class JazzClient : IDisposable
         return new Uri(text + (text.Contains('?', StringComparison.Ordinal) ? "&" : "?") + parameter);
     }
 
+    // Redirect targets may carry an authorization code in their query: messages show the path only.
+    private static string WithoutQuery(Uri uri) => uri.GetLeftPart(UriPartial.Path);
+
     private void CheckFollowable(Uri uri)
     {
         if (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && _options.AllowInsecure))
@@ -319,7 +322,7 @@ public sealed class JazzClient : IDisposable
             return;
         }
 
-        throw new JazzProtocolException($"refusing to send a request to '{uri}': only https:// is allowed (allow_insecure is off)");
+        throw new JazzProtocolException($"refusing to send a request to '{WithoutQuery(uri)}': only https:// is allowed (allow_insecure is off)");
     }
 
     private bool IsJazzOrigin(Uri uri) =>
@@ -358,7 +361,7 @@ public sealed class JazzClient : IDisposable
             if (hop >= _options.MaxRedirects)
             {
                 response.Dispose();
-                throw new JazzProtocolException($"{request.Method} {request.Uri}: more than {_options.MaxRedirects} redirects (last to {response.Headers.Location})");
+                throw new JazzProtocolException($"{request.Method} {request.Uri}: more than {_options.MaxRedirects} redirects (last to {WithoutQuery(new Uri(current.Uri, response.Headers.Location))})");
             }
 
             var next = new Uri(current.Uri, response.Headers.Location);

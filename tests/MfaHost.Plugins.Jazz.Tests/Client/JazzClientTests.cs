@@ -257,6 +257,45 @@ public sealed class JazzClientTests
         Assert.That(server.Requests.Single(r => r.Path.EndsWith("/authorize", StringComparison.Ordinal)).Query, Does.Contain("prompt=none"));
     }
 
+    [TestCase(JazzServerMode.Form, 303)]
+    [TestCase(JazzServerMode.Form, 307)]
+    [TestCase(JazzServerMode.Jas, 303)]
+    [TestCase(JazzServerMode.Jas, 307)]
+    public async Task Redirects_303_and_307_during_a_challenge_are_followed_like_302(JazzServerMode mode, int status)
+    {
+        var server = await StartAsync(mode);
+        server.LoginRedirectStatus = status;
+        using var client = CreateClient(server);
+
+        var method = await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
+        server.ExpireAllSessions();
+        using var response = await client.SendAsync(Post(ItemsPath, "redirected"), CancellationToken.None);
+
+        Assert.That(method, Is.EqualTo(mode == JazzServerMode.Jas ? JazzAuthenticationMethod.Jas : JazzAuthenticationMethod.Form));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(server.AppliedCount("redirected"), Is.EqualTo(1));
+        Assert.That(server.Requests.Where(r => r.Status == status), Is.Not.Empty, "the server did redirect with " + status);
+    }
+
+    [Test]
+    public async Task Concurrent_requests_that_meet_an_expired_session_log_in_once()
+    {
+        var server = await StartAsync(JazzServerMode.Form);
+        using var client = CreateClient(server);
+        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
+        server.ExpireAllSessions();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.GetAsync(JazzTestServer.ProbePath, CancellationToken.None)));
+
+        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(client.LoginCount, Is.EqualTo(2));
+        Assert.That(server.SuccessfulLogins, Is.EqualTo(2));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
     [TestCase(JazzServerMode.Form)]
     [TestCase(JazzServerMode.FormChallengeOn200)]
     [TestCase(JazzServerMode.Jas)]

@@ -53,6 +53,9 @@ public sealed class JazzTestServer : IAsyncDisposable
     /// <summary>What the server asks for; may be changed while it runs.</summary>
     public JazzServerMode Mode { get; set; }
 
+    /// <summary>The status of the redirects during a login (302, 303 or 307): clients follow them alike.</summary>
+    public int LoginRedirectStatus { get; set; } = 302;
+
     /// <summary>Users and their passwords.</summary>
     public ConcurrentDictionary<string, string> Users { get; } = new(StringComparer.Ordinal) { ["alice"] = "Correct-Horse-42" };
 
@@ -253,7 +256,7 @@ public sealed class JazzTestServer : IAsyncDisposable
         {
             case JazzServerMode.Form or JazzServerMode.AlwaysChallenge:
                 response.Headers[WebAuthHeader] = "authrequired";
-                response.Redirect("/ccm/auth/authrequired");
+                Redirect(context, "/ccm/auth/authrequired");
                 return;
             case JazzServerMode.FormChallengeOn200:
                 response.Headers[WebAuthHeader] = "authrequired";
@@ -301,12 +304,12 @@ public sealed class JazzTestServer : IAsyncDisposable
             context.Response.Cookies.Append("JSESSIONID", NewToken(), cookie);
             context.Response.Cookies.Append("LtpaToken2", token, cookie);
             context.Response.Cookies.Append("JazzFormAuth", "Form", cookie);
-            context.Response.Redirect("/ccm/authenticated/identity");
+            Redirect(context, "/ccm/authenticated/identity");
             return;
         }
 
         context.Response.Headers[WebAuthHeader] = "authfailed";
-        context.Response.Redirect("/ccm/auth/authfailed");
+        Redirect(context, "/ccm/auth/authfailed");
     }
 
     private async Task AuthorizeAsync(HttpContext context)
@@ -357,7 +360,7 @@ public sealed class JazzTestServer : IAsyncDisposable
     {
         var code = NewToken();
         _codes[code] = user;
-        context.Response.Redirect("/ccm/auth/callback?code=" + code);
+        Redirect(context, "/ccm/auth/callback?code=" + code);
     }
 
     private void Callback(HttpContext context)
@@ -367,7 +370,7 @@ public sealed class JazzTestServer : IAsyncDisposable
             var session = NewToken();
             _appSessions[session] = user;
             context.Response.Cookies.Append("JSESSIONID", session, new CookieOptions { Path = "/ccm", Secure = context.Request.IsHttps, HttpOnly = true });
-            context.Response.Redirect("/ccm/authenticated/identity");
+            Redirect(context, "/ccm/authenticated/identity");
             return;
         }
 
@@ -400,6 +403,12 @@ public sealed class JazzTestServer : IAsyncDisposable
 
         var user = decoded[..colon];
         return Users.TryGetValue(user, out var expected) && expected == decoded[(colon + 1)..] ? user : null;
+    }
+
+    private void Redirect(HttpContext context, string location)
+    {
+        context.Response.StatusCode = LoginRedirectStatus;
+        context.Response.Headers.Location = location;
     }
 
     private static async Task WriteAsync(HttpContext context, int status, string contentType, string body)
