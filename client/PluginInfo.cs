@@ -20,4 +20,7 @@ public sealed class PluginInfo
 
     /// <summary>Why the instance failed to load; null when loaded.</summary>
     public string? Error { get; init; }
+
+    /// <summary>The instance's circuit breaker: <c>closed</c>, <c>open</c> or <c>half_open</c>; null for a failed instance (or an older host).</summary>
+    public string? Circuit { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using MfaHost.PluginSdk;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace MfaHost.State;
@@ -10,11 +11,15 @@ namespace MfaHost.State;
 /// The host's state store in one SQLite file (<c>&lt;data_dir&gt;/state.db</c>): WAL mode, so readers never wait for the
 /// writer, and a busy timeout, so the CLI and the running host may write the same file at once. Every operation is one
 /// SQL statement, hence atomic across threads and processes. Expired rows are invisible at once and deleted now and
-/// then (lazy purge on writes, at most once per <see cref="PurgeInterval"/>).
+/// then (lazy purge on writes, at most once per <see cref="PurgeInterval"/> and at most <see cref="PurgeBatch"/> rows at a
+/// time, so a purge never holds the writer for long even when replay claims expire by the hundred thousand).
 /// </summary>
 /// <remarks>
-/// Writes of this process go through one connection, one at a time: SQLite allows one writer per file anyway, and
-/// contention between connections of one process would end in Microsoft.Data.Sqlite's 150 ms busy retry loop.
+/// Writes of this process go through one connection and one writer loop: SQLite allows one writer per file anyway, and
+/// contention between connections of one process would end in Microsoft.Data.Sqlite's 150 ms busy retry loop. The loop
+/// commits the writes waiting at that moment in one transaction (group commit): each statement is still atomic and runs
+/// in arrival order, and its caller hears the result only after the commit, but a commit (a WAL append) is paid once
+/// per batch instead of once per write.
 /// Reads use a small pool of connections. <c>synchronous=NORMAL</c>: in WAL mode a crash of the process loses
 /// nothing; a power loss may lose the last transactions.
 /// </remarks>
@@ -22,14 +27,19 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
 {
     public const string FileName = "state.db";
 
-    public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+    public const int PurgeBatch = 20_000;
+
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromSeconds(1);
 
     private const int BusyTimeoutMilliseconds = 10_000;
     private const string Live = "(expires IS NULL OR expires > $now)";
 
     private readonly string _connectionString;
     private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private const int MaxBatch = 512;
+
+    private readonly Channel<WriteOperation> _writes = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writerLoop;
     private readonly StoreConnection _writer;
     private readonly ConcurrentBag<StoreConnection> _readers = [];
     private long _lastPurgeMs;
@@ -60,6 +70,7 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
             CREATE INDEX IF NOT EXISTS state_expires ON state (expires) WHERE expires IS NOT NULL;
             """);
         Purge(Now());
+        _writerLoop = Task.Run(WriterLoopAsync);
     }
 
     /// <summary>The database file.</summary>
@@ -111,13 +122,13 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         }
 
         _disposed = true;
+        _writes.Writer.TryComplete();
+        _writerLoop.GetAwaiter().GetResult();
         _writer.Dispose();
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
         }
-
-        _writeLock.Dispose();
     }
 
     private static long? ToMs(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds();
@@ -154,30 +165,118 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         }
     }
 
-    private async ValueTask<T> WriteAsync<T>(Func<StoreConnection, T> write, CancellationToken cancellationToken)
+    private ValueTask<T> WriteAsync<T>(Func<StoreConnection, T> write, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = new WriteOperation<T>(write);
+        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(operation), this);
+
+        return new ValueTask<T>(operation.Task);
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<WriteOperation>(MaxBatch);
+        while (await _writes.Reader.WaitToReadAsync())
         {
-            var now = Now();
-            if (now - Interlocked.Read(ref _lastPurgeMs) >= (long)PurgeInterval.TotalMilliseconds)
+            batch.Clear();
+            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var operation))
             {
-                Purge(now);
+                batch.Add(operation);
             }
 
-            return write(_writer);
-        }
-        finally
-        {
-            _writeLock.Release();
+            try
+            {
+                _writer.Execute("BEGIN IMMEDIATE");
+                try
+                {
+                    var now = Now();
+                    if (now - _lastPurgeMs >= (long)PurgeInterval.TotalMilliseconds)
+                    {
+                        Purge(now);
+                    }
+
+                    foreach (var operation in batch)
+                    {
+                        operation.Run(_writer);
+                    }
+
+                    _writer.Execute("COMMIT");
+                }
+                catch
+                {
+                    _writer.Execute("ROLLBACK");
+                    throw;
+                }
+
+                foreach (var operation in batch)
+                {
+                    operation.Complete();
+                }
+            }
+#pragma warning disable CA1031 // Every failure goes to the callers of the batch; the loop must keep serving.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                foreach (var operation in batch)
+                {
+                    operation.Fail(e);
+                }
+            }
         }
     }
 
     private void Purge(long now)
     {
         _writer.Purge(now);
-        Interlocked.Exchange(ref _lastPurgeMs, now);
+        _lastPurgeMs = now;
+    }
+
+    /// <summary>A write waiting for the writer loop; its result is released only after its transaction commits.</summary>
+    private abstract class WriteOperation
+    {
+        public abstract void Run(StoreConnection connection);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WriteOperation<T>(Func<StoreConnection, T> write) : WriteOperation
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+        private Exception? _error;
+
+        public Task<T> Task => _completion.Task;
+
+        // A failing statement fails its own caller only; the rest of the batch commits.
+        public override void Run(StoreConnection connection)
+        {
+            try
+            {
+                _result = write(connection);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6))
+            {
+                _error = e;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_error is null)
+            {
+                _completion.TrySetResult(_result);
+            }
+            else
+            {
+                _completion.TrySetException(_error);
+            }
+        }
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 
     /// <summary>One connection with its prepared statements; used by one caller at a time.</summary>
@@ -249,7 +348,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         }
 
         public void Purge(long now) =>
-            Command("DELETE FROM state WHERE expires IS NOT NULL AND expires <= $now", ("$now", now)).ExecuteNonQuery();
+            Command(
+                $"DELETE FROM state WHERE key IN (SELECT key FROM state WHERE expires IS NOT NULL AND expires <= $now LIMIT {PurgeBatch})",
+                ("$now", now)).ExecuteNonQuery();
 
         public void Dispose()
         {

@@ -12,12 +12,14 @@ namespace MfaHost.Plugins.Totp;
 /// <remarks>
 /// <para>Replay: the time step a code matched is claimed with an atomic <c>TryAdd</c> of <c>used/&lt;user&gt;/&lt;step&gt;</c>,
 /// expiring once that step can no longer match (so the claim survives restarts and is shared with other hosts on the store).</para>
-/// <para>Rate limit: each attempt of an enrolled identity first increments <c>failures/&lt;user&gt;</c>, a counter that expires
-/// <see cref="TotpSettings.FailureWindow"/> after the first attempt it counts and is cleared by a success. Counting before
-/// verifying keeps concurrent guesses within the limit. Beyond <see cref="TotpSettings.MaxFailures"/> the identity is
-/// locked out until the counter expires. Attempts during the lock do not extend it (the expiry is fixed when the counter
-/// starts), so an attacker can keep a user locked out only by failing again in every window, never forever with one burst;
-/// the user's scratch codes are refused during the lock too, since they are guesses like any other.</para>
+/// <para>Rate limit: each wrong (or replayed) code increments <c>failures/&lt;user&gt;</c>, a counter that expires
+/// <see cref="TotpSettings.FailureWindow"/> after the first failure it counts and is cleared by a success. At
+/// <see cref="TotpSettings.MaxFailures"/> the identity is locked out until the counter expires. Attempts during the lock
+/// are refused without being counted, so they do not extend it (and the expiry is fixed when the counter starts): an
+/// attacker can keep a user locked out only by failing again in every window, never forever with one burst. The user's
+/// scratch codes are refused during the lock too, since they are guesses like any other. Verifications of one identity
+/// run one at a time in a host (a striped gate), so parallel guesses get no more tries than sequential ones; a success
+/// costs one write to the store (the step claim).</para>
 /// </remarks>
 [MfaPlugin("totp")]
 public sealed partial class TotpClient : MfaClient
@@ -28,6 +30,8 @@ public sealed partial class TotpClient : MfaClient
     private readonly TotpSettings _settings;
     private readonly TotpEnrollmentStore _enrollments;
     private readonly TimeProvider _time;
+    private readonly VerificationWindow _window;
+    private readonly SemaphoreSlim[] _identityGates = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>Creates the plugin instance from its <c>[totp]</c> section.</summary>
     /// <param name="context">What the host hands the instance.</param>
@@ -37,6 +41,7 @@ public sealed partial class TotpClient : MfaClient
         _settings = TotpSettings.FromConfiguration(context.Configuration);
         _time = context.TimeProvider;
         _enrollments = new TotpEnrollmentStore(context.State, _time);
+        _window = _settings.VerificationWindow;
     }
 
     /// <inheritdoc />
@@ -60,44 +65,85 @@ public sealed partial class TotpClient : MfaClient
             return NotEnrolled(user);
         }
 
+        // One verification per identity at a time in this process: the failure count read below cannot go stale
+        // while this attempt runs, so a burst of parallel guesses gets no more tries than a sequence would.
+        var gate = _identityGates[(int)((uint)StringComparer.Ordinal.GetHashCode(user) % (uint)_identityGates.Length)];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await VerifyAsync(enrollment, otp.Trim(), cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var gate in _identityGates)
+        {
+            gate.Dispose();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    private async ValueTask<MfaVerdict> VerifyAsync(TotpEnrollment enrollment, string code, CancellationToken cancellationToken)
+    {
+        var user = enrollment.User;
         var userKey = TotpEnrollmentStore.KeyOf(user);
         var failuresKey = "failures/" + userKey;
         var now = _time.GetUtcNow();
-        var attempts = await Context.State.IncrementAsync(failuresKey, now + _settings.FailureWindow, cancellationToken);
-        if (attempts > _settings.MaxFailures)
+        var failures = await Context.State.GetAsync(failuresKey, cancellationToken) is { } counted ? long.Parse(counted, CultureInfo.InvariantCulture) : 0;
+        if (failures >= _settings.MaxFailures)
         {
             var (_, until) = await Context.State.TryGetExpiryAsync(failuresKey, cancellationToken);
             var wait = Math.Max(1, (int)Math.Ceiling(((until ?? now) - now).TotalSeconds));
-            LogLockedOut(Logger, user, attempts - 1, wait);
+            LogLockedOut(Logger, user, failures, wait);
             return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed one-time passwords: try again in {wait} s");
         }
 
-        var code = otp.Trim();
         var totp = enrollment.CreateTotp(_time);
-        if (totp.VerifyTotp(now, code, out var step, new VerificationWindow(_settings.Window, _settings.Window)))
+        if (totp.VerifyTotp(now, code, out var step, _window))
         {
             // The step stays claimed until it has left every window of any host (one extra step of margin for clock skew).
             var expires = totp.GetTimeStepStart(step + _settings.Window + 2);
             if (!await Context.State.TryAddAsync($"used/{userKey}/{step.ToString(CultureInfo.InvariantCulture)}", "1", expires, cancellationToken))
             {
+                await CountFailureAsync(failuresKey, now, cancellationToken);
                 LogReplayed(Logger, user, step);
                 return MfaVerdict.Deny(MfaReasons.Replayed, "This one-time password was already used: wait for the next one");
             }
 
-            await Context.State.RemoveAsync(failuresKey, cancellationToken);
+            await ClearFailuresAsync(failuresKey, failures, cancellationToken);
             LogAccepted(Logger, user, step);
             return MfaVerdict.Accept();
         }
 
         if (await _enrollments.TryUseScratchCodeAsync(user, code, cancellationToken))
         {
-            await Context.State.RemoveAsync(failuresKey, cancellationToken);
+            await ClearFailuresAsync(failuresKey, failures, cancellationToken);
             LogScratchCodeUsed(Logger, user);
             return MfaVerdict.Accept(message: "Scratch code accepted (each works once)");
         }
 
-        LogRejected(Logger, user, attempts, _settings.MaxFailures);
+        var attempt = await CountFailureAsync(failuresKey, now, cancellationToken);
+        LogRejected(Logger, user, attempt, _settings.MaxFailures);
         return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "Wrong one-time password");
+    }
+
+    // The window starts at the first failure and does not move: later failures (and attempts while locked) never extend it.
+    private ValueTask<long> CountFailureAsync(string failuresKey, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Context.State.IncrementAsync(failuresKey, now + _settings.FailureWindow, cancellationToken);
+
+    private async ValueTask ClearFailuresAsync(string failuresKey, long failures, CancellationToken cancellationToken)
+    {
+        if (failures > 0)
+        {
+            await Context.State.RemoveAsync(failuresKey, cancellationToken);
+        }
     }
 
     private MfaVerdict NotEnrolled(string user)

@@ -17,6 +17,9 @@ internal static class BenchmarkProgram
                                                the same driver against a bare Unix-socket echo server in this process
           park  --socket S [--plugin park] [--count 10000] [--connections 100] [--health-seconds 20] [--host-pid PID]
                                                park COUNT pushes in the host, measure health meanwhile, then collect the pushes
+          totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
+          totp-load --socket S --users-file DIR/totp-users.txt [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
+                                               drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -40,6 +43,10 @@ internal static class BenchmarkProgram
                 return await EchoBaseline.RunAsync(options);
             case "park":
                 return await ParkedPushes.RunAsync(options);
+            case "totp-setup":
+                return await TotpLoad.SetupAsync(options);
+            case "totp-load":
+                return await TotpLoad.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;

@@ -64,8 +64,8 @@ internal sealed class SessionEndedParams
 /// <summary>The result of <c>session_ended</c>.</summary>
 internal sealed record SessionEndedResult(bool Ended);
 
-/// <summary>One entry of the <c>plugins</c> result.</summary>
-internal sealed record PluginEntry(string Name, string Type, string Version, IReadOnlyList<string> Capabilities, string Status, string? Error);
+/// <summary>One entry of the <c>plugins</c> result; <c>circuit</c> (<c>closed</c>, <c>open</c>, <c>half_open</c>) for loaded instances only.</summary>
+internal sealed record PluginEntry(string Name, string Type, string Version, IReadOnlyList<string> Capabilities, string Status, string? Error, string? Circuit = null);
 
 /// <summary>The result of <c>plugins</c>.</summary>
 internal sealed record PluginsResult(IReadOnlyList<PluginEntry> Plugins);

@@ -168,6 +168,35 @@ public sealed class JazzSocketTests
     }
 
     [Test]
+    public async Task A_server_that_never_answers_is_service_unreachable_after_request_timeout()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var host = await RunningHost.StartAsync(
+            PluginsDirectory,
+            new Dictionary<string, string> { ["jazz"] = Instance(new Uri($"https://127.0.0.1:{port}/ccm"), _caFile, requestTimeout: "0.3") });
+        await using var client = await host.CreateClientAsync();
+
+        var result = await client.AuthenticateAsync(new AuthenticateParams { Plugin = "jazz", SessionId = NewSessionId(), Username = "alice", Password = Password });
+
+        Assert.That(result.Reason, Is.EqualTo(MfaReasons.ServiceUnreachable));
+    }
+
+    [Test]
+    public async Task The_documented_example_instance_file_loads()
+    {
+        var example = await File.ReadAllTextAsync(Path.Combine(TestContext.CurrentContext.TestDirectory, "examples", "jazz.ini"));
+        await using var host = await RunningHost.StartAsync(PluginsDirectory, new Dictionary<string, string> { ["jazz"] = example });
+        await using var client = await host.CreateClientAsync();
+
+        var plugins = await client.PluginsAsync();
+
+        Assert.That(plugins.Single().Status, Is.EqualTo("loaded"), plugins.Single().Error);
+        Assert.That(plugins.Single().Type, Is.EqualTo("jazz"));
+    }
+
+    [Test]
     public async Task After_the_server_expires_sessions_the_next_login_succeeds()
     {
         var server = _servers[JazzServerMode.Jas];
@@ -226,11 +255,11 @@ public sealed class JazzSocketTests
 
     private static string NewSessionId() => Guid.NewGuid().ToString("N");
 
-    private static string Instance(Uri url, string? caFile, string extra = "") =>
+    private static string Instance(Uri url, string? caFile, string extra = "", string requestTimeout = "10") =>
         "[plugin]\ntype = jazz\n[jazz]\n" +
         $"url = {url}\n" +
         (caFile is null ? string.Empty : $"ca_file = {caFile}\n") +
-        "request_timeout = 10\n" +
+        $"request_timeout = {requestTimeout}\n" +
         extra;
 
     private static int ClosedPort()

@@ -83,7 +83,7 @@ public class GatewayConcurrencyTests
         await using var host = await MockedPipelineHost.StartAsync(pipeline);
         await using var client = await host.CreateClientAsync();
 
-        var calls = Enumerable.Range(0, 200).Select(i => client.AuthenticateAsync(new Client.AuthenticateParams { Plugin = "p", SessionId = $"s{i}", Username = $"u{i}" })).ToList();
+        var calls = Enumerable.Range(0, 200).Select(i => client.AuthenticateAsync(new global::MfaHost.Client.AuthenticateParams { Plugin = "p", SessionId = $"s{i}", Username = $"u{i}" })).ToList();
         var results = await Task.WhenAll(calls);
 
         Assert.That(results.Select(r => r.Message), Is.EqualTo(Enumerable.Range(0, 200).Select(i => $"s{i}")));

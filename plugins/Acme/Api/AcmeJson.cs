@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace MfaHost.Plugins.Acme.Api;
+
+// The bodies of the Acme REST API, version 1 (see docs/plugin-guide.md, "The reference plugin: Acme"). Response fields are
+// nullable: a missing field is the service's mistake and is reported as a communication error,
+// not a crash.
+
+internal sealed record PushRequest(string User, string Message);
+
+internal sealed record PushStarted(string? Txid);
+
+internal sealed record PushStatusBody(string? Status);
+
+internal sealed record OtpRequest(string User, string Otp);
+
+internal sealed record OtpResult(string? Result);
+
+internal sealed record ErrorBody(string? Error);
+
+/// <summary>Source-generated JSON for the bodies above: snake_case names, no reflection at run time.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(PushRequest))]
+[JsonSerializable(typeof(PushStarted))]
+[JsonSerializable(typeof(PushStatusBody))]
+[JsonSerializable(typeof(OtpRequest))]
+[JsonSerializable(typeof(OtpResult))]
+[JsonSerializable(typeof(ErrorBody))]
+internal sealed partial class AcmeJsonContext : JsonSerializerContext;
