@@ -18,7 +18,7 @@ internal static class BenchmarkProgram
           park  --socket S [--plugin park] [--count 10000] [--connections 100] [--health-seconds 20] [--host-pid PID]
                                                park COUNT pushes in the host, measure health meanwhile, then collect the pushes
           totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
-          totp-load --socket S --users-file DIR/totp-users.txt [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
+          totp-load --socket S --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;

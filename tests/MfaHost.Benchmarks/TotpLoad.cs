@@ -56,11 +56,12 @@ internal static class TotpLoad
             .Select(l => l.Split(' '))
             .Select(p => new User(p[0], new PluginSdk.Totp(Base32Encoding.ToBytes(p[1]), step: 1)))
             .ToArray();
+        var plugin = options.Get("plugin", "totp");
         var connections = options.Int("connections", 16);
         var depth = options.Int("depth", 1);
         var seconds = options.Double("seconds") ?? 10;
         var warmup = options.Double("warmup-seconds") ?? 2;
-        Console.WriteLine($"totp-load: plugin totp on {socket}; {connections} connection(s), depth {depth}, {users.Length:N0} users, {seconds} s, warm-up {warmup} s");
+        Console.WriteLine($"totp-load: plugin {plugin} on {socket}; {connections} connection(s), depth {depth}, {users.Length:N0} users, {seconds} s, warm-up {warmup} s");
 
         var clients = new List<MfaHostClient>();
         for (var c = 0; c < connections; c++)
@@ -73,10 +74,10 @@ internal static class TotpLoad
         var slices = Enumerable.Range(0, workers).Select(w => users.Where((_, i) => i % workers == w).ToArray()).ToArray();
         if (warmup > 0)
         {
-            await DriveAsync(clients, slices, depth, TimeSpan.FromSeconds(warmup));
+            await DriveAsync(clients, slices, depth, plugin, TimeSpan.FromSeconds(warmup));
         }
 
-        var result = await DriveAsync(clients, slices, depth, TimeSpan.FromSeconds(seconds));
+        var result = await DriveAsync(clients, slices, depth, plugin, TimeSpan.FromSeconds(seconds));
         Console.WriteLine(result.Summary("totp"));
         Console.WriteLine(LineDriver.Memory(options.Pid));
         foreach (var client in clients)
@@ -87,18 +88,18 @@ internal static class TotpLoad
         return result.Errors == 0 ? 0 : 1;
     }
 
-    private static async Task<DriverResult> DriveAsync(List<MfaHostClient> clients, User[][] slices, int depth, TimeSpan duration)
+    private static async Task<DriverResult> DriveAsync(List<MfaHostClient> clients, User[][] slices, int depth, string plugin, TimeSpan duration)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
-        var results = await Task.WhenAll(slices.Select((slice, w) => Task.Run(() => WorkerAsync(clients[w / depth], slice, w, deadline))));
+        var results = await Task.WhenAll(slices.Select((slice, w) => Task.Run(() => WorkerAsync(clients[w / depth], slice, w, plugin, deadline))));
         var elapsed = Stopwatch.GetElapsedTime(started);
         var latencies = results.SelectMany(r => r.Latencies).ToArray();
         Array.Sort(latencies);
         return new DriverResult(latencies.LongLength, results.Sum(r => r.Errors), elapsed, latencies);
     }
 
-    private static async Task<(List<long> Latencies, long Errors)> WorkerAsync(MfaHostClient client, User[] users, int worker, long deadline)
+    private static async Task<(List<long> Latencies, long Errors)> WorkerAsync(MfaHostClient client, User[] users, int worker, string plugin, long deadline)
     {
         var latencies = new List<long>(1 << 16);
         long errors = 0;
@@ -130,7 +131,7 @@ internal static class TotpLoad
             user.LastStep = step;
             var request = new AuthenticateParams
             {
-                Plugin = "totp",
+                Plugin = plugin,
                 SessionId = $"w{worker}-{id++ % 1024}",
                 Username = user.Name,
                 MfaPassword = user.Totp.ComputeTotpAtStep(step),
