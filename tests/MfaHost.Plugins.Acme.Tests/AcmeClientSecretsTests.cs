@@ -35,7 +35,7 @@ public class AcmeClientSecretsTests
         var verdicts = new List<MfaVerdict>();
         foreach (var token in new[] { server.Token, "wrong-9c1d7e0b44" })
         {
-            var client = AcmeInstance.Create(temp, AcmeInstance.Ini(server.BaseUrl, "request_timeout = 0.5\n[logging]\nlog_level = trace\n"), time, log, token);
+            var client = AcmeInstance.Create(temp, AcmeInstance.Ini(server.BaseUrl, "request_timeout = 3\n[logging]\nlog_level = trace\n"), time, log, token);
             foreach (var name in users.Keys.Append("unknown"))
             {
                 foreach (var otp in new[] { null, Code, "000000" })

@@ -39,8 +39,10 @@ public class AcmeClientVerdictTests
         _log.Dispose();
     }
 
-    private AcmeClient Client(string extra = "") =>
-        AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, "poll_interval = 1\nrequest_timeout = 1\n" + extra), _time, _log);
+    // request_timeout is generous (a loaded machine may be slow even on loopback); rows about a service
+    // that never answers set a short one.
+    private AcmeClient Client(string extra = "", string requestTimeout = "30") =>
+        AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, $"poll_interval = 1\nrequest_timeout = {requestTimeout}\n" + extra), _time, _log);
 
     private async Task<MfaVerdict> Authenticate(AcmeClient client, string user, string? otp = null) =>
         await _time.RunAsync(client.ExecuteAuthenticateAsync(AcmeInstance.Request(user, otp), CancellationToken.None), PollInterval);
@@ -229,7 +231,7 @@ public class AcmeClientVerdictTests
             "poll" => new AcmeUser { OnPoll = fault },
             _ => new AcmeUser { OnOtp = fault },
         });
-        var verdict = await Authenticate(Client(failOpen ? "ignore_connection_error = yes\n" : string.Empty), user, call == "otp" ? "123456" : null);
+        var verdict = await Authenticate(Client(failOpen ? "ignore_connection_error = yes\n" : string.Empty, requestTimeout: "1"), user, call == "otp" ? "123456" : null);
         AssertUnreachable(verdict, failOpen);
         Assert.That(_log.AllText, Does.Contain(logged));
     }
