@@ -3,6 +3,7 @@ using MfaHost.Hosting;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using MfaHost.Testing;
+using MfaHost.Tests.Cli;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MfaHost.Tests.Pipeline;
@@ -63,5 +64,18 @@ public class PipelineCompositionTests
         using var host = HostComposition.Build(_settings, errors);
         host.Services.GetRequiredService<PipelineSettingsCatalog>();
         Assert.That(errors.Single().Message, Is.EqualTo($"{file}:2: [authentication_cache] reuse_limit: 'lots' is not a whole number"));
+    }
+
+    [Test]
+    public async Task Check_config_reports_a_bad_pipeline_value_and_exits_2()
+    {
+        _temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {_temp.Combine("plugins")}\n");
+        var file = _temp.Write("config/plugins/alpha.ini", "[plugin]\ntype = alpha\n\n[question_1]\nprompt = Ticket:\n");
+        var (code, _, error) = await CliHarness.RunAsync("check-config", "--config", _temp.Combine("config", "mfahost.ini"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(error, Does.Contain($"{file}:4: [question_1] key: is required but missing or empty"));
+        });
     }
 }
