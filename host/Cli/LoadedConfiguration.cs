@@ -1,5 +1,6 @@
 using MfaHost.Configuration;
 using MfaHost.Hosting;
+using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 
@@ -41,6 +42,9 @@ internal sealed class LoadedConfiguration : IAsyncDisposable
         using var loggerFactory = HostComposition.CreateLoggerFactory(settings, console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
         var state = HostComposition.CreateStateStore(settings, TimeProvider.System);
         var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, state).Build(errors);
+
+        // The pipeline's per-instance sections are validated as at start-up.
+        PipelineSettingsCatalog.Read(catalog, errors);
         return new LoadedConfiguration(settings, catalog, state, errors);
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 
 namespace MfaHost.Tickets;
@@ -11,7 +12,7 @@ namespace MfaHost.Tickets;
 /// issue and expiry time. A caller exchanges it for application tickets; it is void after
 /// <c>session_ended</c> for its session.
 /// </summary>
-internal sealed class SessionTokenService
+internal sealed class SessionTokenService : ISessionEndedListener
 {
     public const string Prefix = "mfas_";
 
@@ -81,7 +82,7 @@ internal sealed class SessionTokenService
         return claims;
     }
 
-    /// <summary>Voids every token issued so far for <paramref name="sessionId"/>.</summary>
+    /// <summary>Voids every token issued so far for <paramref name="sessionId"/> (the session ended: explicitly, idle or evicted).</summary>
     public ValueTask SessionEndedAsync(string sessionId, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();

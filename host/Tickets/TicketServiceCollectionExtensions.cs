@@ -23,6 +23,7 @@ internal static class TicketServiceCollectionExtensions
         services.AddSingleton(sp => new TicketService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<SessionTokenService>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPrePluginStep, OneTimeTokenStep>();
         services.AddSingleton<IAcceptStep, SessionTokenStep>();
+        services.AddSingleton<ISessionEndedListener>(sp => sp.GetRequiredService<SessionTokenService>());
         services.AddSingleton<IGatewayMethod, TokenCreateMethod>();
         services.AddSingleton<IGatewayMethod, TicketMethod>();
         services.AddSingleton<IGatewayMethod, TicketVerifyMethod>();

@@ -1,11 +1,10 @@
 using MfaHost.Pipeline;
 using MfaHost.Protocol.Rpc;
-using MfaHost.Tickets;
 
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>session_ended</c>: the gateway's session is over; plugins release what they hold for it.</summary>
-internal sealed class SessionEndedMethod(IAuthenticationPipeline pipeline, SessionTokenService sessionTokens) : IGatewayMethod
+internal sealed class SessionEndedMethod(IAuthenticationPipeline pipeline) : IGatewayMethod
 {
     public string Name => "session_ended";
 
@@ -15,8 +14,6 @@ internal sealed class SessionEndedMethod(IAuthenticationPipeline pipeline, Sessi
     {
         var p = call.ReadParams(GatewayJsonContext.Default.SessionEndedParams);
         var sessionId = GatewayCall.Required(p.SessionId, "session_id");
-        // Session tokens of this session are void from now on, whether or not the pipeline still knew it.
-        await sessionTokens.SessionEndedAsync(sessionId, cancellationToken);
         var ended = await pipeline.SessionEndedAsync(sessionId, cancellationToken).WaitAsync(cancellationToken);
         return RpcResult.Of(new SessionEndedResult(ended), GatewayJsonContext.Default.SessionEndedResult);
     }
