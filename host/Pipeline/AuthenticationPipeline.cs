@@ -224,7 +224,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         }
 
         var otp = NonEmpty(request.MfaPassword) ?? NonEmpty(request.Attributes.GetValueOrDefault("otp"));
-        if (otp is null && settings.IsInteractive(request.Protocol))
+        // Only a plugin that takes one-time passwords makes the user choose between a code and push.
+        if (otp is null && instance.Capabilities.HasFlag(MfaCapabilities.Otp) && settings.IsInteractive(request.Protocol))
         {
             var question = MfaVerdict.NeedInfo(settings.Prompt, "otp", settings.DisableEcho);
             return Ask(login, new OtpConversation { Instance = instance.Name, Username = request.Username, MfaIdentity = login.MfaIdentity, Request = request }, question);

@@ -5,6 +5,8 @@ namespace MfaHost.Plugins;
 /// <summary>One configured plugin instance (<c>config/plugins/&lt;name&gt;.ini</c>) and what became of it.</summary>
 internal sealed class PluginInstance
 {
+    private MfaCapabilities? _capabilities;
+
     public required string Name { get; init; }
 
     public required string Type { get; init; }
@@ -25,7 +27,8 @@ internal sealed class PluginInstance
 
     public bool IsLoaded => Client is not null;
 
-    public MfaCapabilities Capabilities => Client?.Capabilities ?? MfaCapabilities.None;
+    /// <summary>What the plugin can do; read once (the SDK's default looks at the overridden methods).</summary>
+    public MfaCapabilities Capabilities => _capabilities ??= Client?.Capabilities ?? MfaCapabilities.None;
 
     public static IReadOnlyList<string> CapabilityWords(MfaCapabilities capabilities)
     {

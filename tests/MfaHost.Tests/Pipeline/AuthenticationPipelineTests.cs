@@ -157,6 +157,16 @@ public class AuthenticationPipelineTests
     }
 
     [Test]
+    public async Task A_plugin_without_one_time_passwords_is_called_at_once_on_an_interactive_protocol()
+    {
+        await using var h = new PipelineHarness();
+        h.Client.CapabilitiesOverride = MfaCapabilities.Push | MfaCapabilities.Password;
+        var outcome = await h.AuthenticateAsync(Request(protocol: "ssh", password: "pw"));
+        Assert.That(outcome.Verdict.IsAccept, Is.True);
+        Assert.That(h.Client.Calls, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task The_answer_to_the_password_question_goes_to_the_plugin_as_one_time_password()
     {
         await using var h = new PipelineHarness();

@@ -14,6 +14,11 @@ internal sealed class ScriptedClient(MfaPluginContext context) : MfaClient(conte
 
     public ConcurrentQueue<MfaRequest> Calls { get; } = new();
 
+    /// <summary>Replaces the capabilities the SDK derives (push and OTP here), e.g. to play a password-only plugin.</summary>
+    public MfaCapabilities? CapabilitiesOverride { get; set; }
+
+    public override MfaCapabilities Capabilities => CapabilitiesOverride ?? base.Capabilities;
+
     public ConcurrentQueue<MfaSession> Ended { get; } = new();
 
     public Func<MfaSession, ValueTask> OnSessionEnded { get; set; } = _ => ValueTask.CompletedTask;
