@@ -8,49 +8,8 @@ namespace MfaHost.Plugins.Jazz.Tests;
 
 /// <summary>The jazz plugin called directly (as the host calls it) against the real test Jazz server.</summary>
 [TestFixture]
-public sealed class JazzMfaClientTests
+public sealed class JazzMfaClientTests : JazzServerFixture
 {
-    private const string Password = "Correct-Horse-42";
-
-    private TestCertificateAuthority _ca = null!;
-    private TempDirectory _temp = null!;
-    private string _caFile = null!;
-    private X509Certificate2 _serverCertificate = null!;
-    private CapturingLogger _logger = null!;
-    private readonly List<JazzTestServer> _servers = [];
-
-    [OneTimeSetUp]
-    public void CreateCertificateAuthority()
-    {
-        _ca = new TestCertificateAuthority();
-        _temp = new TempDirectory();
-        _caFile = _ca.WriteRootPem(_temp.Combine("ca.pem"));
-        _serverCertificate = _ca.IssueServerCertificate("localhost");
-    }
-
-    [OneTimeTearDown]
-    public void DisposeCertificateAuthority()
-    {
-        _serverCertificate.Dispose();
-        _ca.Dispose();
-        _temp.Dispose();
-    }
-
-    [SetUp]
-    public void NewLogger() => _logger = new CapturingLogger();
-
-    [TearDown]
-    public async Task StopServers()
-    {
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
-
-        _servers.Clear();
-        _logger.Dispose();
-        Assert.That(_logger.AllText, Does.Not.Contain(Password).And.Not.Contain("wrong-password").And.Not.Contain("123456"), "a secret reached the log");
-    }
 
     [TestCase(JazzServerMode.Form, "form")]
     [TestCase(JazzServerMode.FormChallengeOn200, "form")]
@@ -108,7 +67,7 @@ public sealed class JazzMfaClientTests
         var verdict = await plugin.ExecuteAuthenticateAsync(Request(Password), CancellationToken.None);
 
         Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.CommunicationError));
-        Assert.That(_logger.AllText, Does.Contain(named));
+        Assert.That(Logger.AllText, Does.Contain(named));
     }
 
     [Test]
@@ -129,7 +88,7 @@ public sealed class JazzMfaClientTests
         var server = await StartAsync(JazzServerMode.Form);
         var url = server.Url;
         await server.DisposeAsync();
-        _servers.Clear();
+        Servers.Clear();
         await using var plugin = CreatePlugin(url);
 
         var verdict = await plugin.ExecuteAuthenticateAsync(Request(Password), CancellationToken.None);
@@ -180,7 +139,7 @@ public sealed class JazzMfaClientTests
     [Test]
     public void Http_url_is_refused_at_configuration_time_naming_file_section_option_and_value()
     {
-        var path = _temp.Combine("insecure.ini");
+        var path = Temp.Combine("insecure.ini");
 
         var e = Assert.Throws<MfaConfigurationException>(() => CreatePlugin(new Uri("http://elm.example.com/ccm"), path: path));
 
@@ -190,8 +149,8 @@ public sealed class JazzMfaClientTests
     [Test]
     public async Task Http_url_is_accepted_with_allow_insecure_and_works()
     {
-        var server = await JazzTestServer.StartAsync(_ca, JazzServerMode.Basic, plainHttp: true);
-        _servers.Add(server);
+        var server = await JazzTestServer.StartAsync(Ca, JazzServerMode.Basic, plainHttp: true);
+        Servers.Add(server);
         await using var plugin = CreatePlugin(server.Url, "allow_insecure = yes\n");
 
         var verdict = await plugin.ExecuteAuthenticateAsync(Request(Password), CancellationToken.None);
@@ -208,10 +167,10 @@ public sealed class JazzMfaClientTests
     [TestCase("url = https://elm.example.com/ccm\nca_file = missing.pem\n", "ca_file", "does not exist")]
     public void Bad_configuration_is_refused_naming_the_option(string jazzSection, string option, string problem)
     {
-        var path = _temp.Combine("bad.ini");
+        var path = Temp.Combine("bad.ini");
         var configuration = PluginConfigurations.FromIni(path, "[jazz]\n" + jazzSection);
 
-        var e = Assert.Throws<MfaConfigurationException>(() => _ = new JazzMfaClient(PluginConfigurations.Context(configuration, _logger)));
+        var e = Assert.Throws<MfaConfigurationException>(() => _ = new JazzMfaClient(PluginConfigurations.Context(configuration, Logger)));
 
         Assert.That(e!.Message, Does.Contain(path).And.Contain(option).And.Contain(problem));
     }
@@ -228,8 +187,8 @@ public sealed class JazzMfaClientTests
 
     private async Task<JazzTestServer> StartAsync(JazzServerMode mode)
     {
-        var server = await JazzTestServer.StartAsync(_serverCertificate, mode);
-        _servers.Add(server);
+        var server = await JazzTestServer.StartAsync(ServerCertificate, mode);
+        Servers.Add(server);
         return server;
     }
 
@@ -238,8 +197,8 @@ public sealed class JazzMfaClientTests
     private JazzMfaClient CreatePlugin(Uri url, string extra = "", string? path = null)
     {
         var configuration = PluginConfigurations.FromIni(
-            path ?? _temp.Combine("jazz.ini"),
-            $"[jazz]\nurl = {url}\nca_file = {_caFile}\nrequest_timeout = 10\n{extra}");
-        return new JazzMfaClient(PluginConfigurations.Context(configuration, _logger));
+            path ?? Temp.Combine("jazz.ini"),
+            $"[jazz]\nurl = {url}\nca_file = {CaFile}\nrequest_timeout = 10\n{extra}");
+        return new JazzMfaClient(PluginConfigurations.Context(configuration, Logger));
     }
 }

@@ -12,51 +12,9 @@ namespace MfaHost.Plugins.Jazz.Tests.Client;
 
 /// <summary>JazzClient against the real test Jazz server over HTTPS, in each of its modes.</summary>
 [TestFixture]
-public sealed class JazzClientTests
+public sealed class JazzClientTests : JazzServerFixture
 {
-    private const string Password = "Correct-Horse-42";
     private const string ItemsPath = "/resources/items";
-
-    private TestCertificateAuthority _ca = null!;
-    private TempDirectory _temp = null!;
-    private string _caFile = null!;
-    private X509Certificate2 _serverCertificate = null!;
-    private CapturingLogger _logger = null!;
-    private readonly List<JazzTestServer> _servers = [];
-
-    [OneTimeSetUp]
-    public void CreateCertificateAuthority()
-    {
-        _ca = new TestCertificateAuthority();
-        _temp = new TempDirectory();
-        _caFile = _ca.WriteRootPem(_temp.Combine("ca.pem"));
-        _serverCertificate = _ca.IssueServerCertificate("localhost");
-    }
-
-    [OneTimeTearDown]
-    public void DisposeCertificateAuthority()
-    {
-        _serverCertificate.Dispose();
-        _ca.Dispose();
-        _temp.Dispose();
-    }
-
-    [SetUp]
-    public void NewLogger() => _logger = new CapturingLogger();
-
-    [TearDown]
-    public async Task StopServers()
-    {
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
-
-        _servers.Clear();
-        _logger.Dispose();
-        Assert.That(_logger.AllText, Does.Not.Contain(Password).And.Not.Contain("wrong-password"), "a password reached the log");
-        Assert.That(_logger.AllText, Does.Not.Contain(Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Password))), "Basic credentials reached the log");
-    }
 
     [TestCase(JazzServerMode.Form)]
     [TestCase(JazzServerMode.FormChallengeOn200)]
@@ -375,8 +333,8 @@ public sealed class JazzClientTests
     [Test]
     public async Task Plain_http_works_when_insecure_is_allowed()
     {
-        var server = await JazzTestServer.StartAsync(_ca, JazzServerMode.Form, plainHttp: true);
-        _servers.Add(server);
+        var server = await JazzTestServer.StartAsync(Ca, JazzServerMode.Form, plainHttp: true);
+        Servers.Add(server);
         using var client = CreateClient(server, allowInsecure: true);
 
         Assert.That(await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None), Is.EqualTo(JazzAuthenticationMethod.Form));
@@ -386,8 +344,8 @@ public sealed class JazzClientTests
     public void Refused_connection_is_unreachable()
     {
         var port = ClosedPort();
-        var options = new JazzClientOptions { Url = new Uri($"https://127.0.0.1:{port}/ccm"), Username = "alice", Password = Password, CaFile = _caFile };
-        using var client = JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, _logger);
+        var options = new JazzClientOptions { Url = new Uri($"https://127.0.0.1:{port}/ccm"), Username = "alice", Password = Password, CaFile = CaFile };
+        using var client = JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, Logger);
 
         var e = Assert.ThrowsAsync<JazzUnreachableException>(() => client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None));
 
@@ -404,9 +362,9 @@ public sealed class JazzClientTests
             Url = server.Url,
             Username = "alice",
             Password = Password,
-            CaFile = otherCa.WriteRootPem(_temp.Combine("other-ca.pem")),
+            CaFile = otherCa.WriteRootPem(Temp.Combine("other-ca.pem")),
         };
-        using var client = JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, _logger);
+        using var client = JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, Logger);
 
         var e = Assert.ThrowsAsync<JazzUnreachableException>(() => client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None));
 
@@ -425,10 +383,10 @@ public sealed class JazzClientTests
             Url = new Uri($"https://127.0.0.1:{port}/ccm"),
             Username = "alice",
             Password = Password,
-            CaFile = _caFile,
+            CaFile = CaFile,
             RequestTimeout = TimeSpan.FromMilliseconds(300),
         };
-        using var client = JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, _logger);
+        using var client = JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, Logger);
 
         // The kernel completes the TCP connection (backlog); nobody ever answers the TLS handshake.
         var e = Assert.ThrowsAsync<JazzUnreachableException>(() => client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None));
@@ -463,8 +421,8 @@ public sealed class JazzClientTests
 
     private async Task<JazzTestServer> StartAsync(JazzServerMode mode)
     {
-        var server = await JazzTestServer.StartAsync(_serverCertificate, mode);
-        _servers.Add(server);
+        var server = await JazzTestServer.StartAsync(ServerCertificate, mode);
+        Servers.Add(server);
         return server;
     }
 
@@ -476,9 +434,9 @@ public sealed class JazzClientTests
             AuthUrl = authUrl,
             Username = "alice",
             Password = password,
-            CaFile = _caFile,
+            CaFile = CaFile,
             AllowInsecure = allowInsecure,
         };
-        return JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, _logger);
+        return JazzClient.Create(new PluginHttpClientFactory(PluginConfigurations.Empty()), options, Logger);
     }
 }
