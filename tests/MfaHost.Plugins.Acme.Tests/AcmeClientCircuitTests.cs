@@ -7,47 +7,21 @@ using Microsoft.Extensions.Time.Testing;
 namespace MfaHost.Plugins.Acme.Tests;
 
 /// <summary>The SDK's circuit breaker, as the acme plugin gets it: opened by a service that drops connections, closed by a probe.</summary>
-public class AcmeClientCircuitTests
+public class AcmeClientCircuitTests : AcmeClientFixture<FakeTimeProvider>
 {
-    private AcmeTestServer _server = null!;
-    private TempDirectory _temp = null!;
-    private CapturingLogger _log = null!;
-    private FakeTimeProvider _time = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer() => _server = await AcmeTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopServer() => await _server.DisposeAsync();
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempDirectory();
-        _log = new CapturingLogger();
-        _time = new FakeTimeProvider();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _temp.Dispose();
-        _log.Dispose();
-    }
-
     private AcmeClient Client(string extra = "") =>
-        AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, "[circuit]\nfailures = 3\nopen_seconds = 30\n" + extra), _time, _log);
+        AcmeInstance.Create(Temp, AcmeInstance.Ini(Server.BaseUrl, "[circuit]\nfailures = 3\nopen_seconds = 30\n" + extra), Time, Log);
 
     private static async Task<MfaVerdict> Otp(AcmeClient client, string user) =>
         await client.ExecuteAuthenticateAsync(AcmeInstance.Request(user, "123456"), CancellationToken.None);
 
-    private int Calls() => _server.Count("POST", "/otp/verify");
+    private int Calls() => Server.Count("POST", "/otp/verify");
 
     [Test]
     public async Task Opens_after_consecutive_unreachable_answers_then_answers_without_calling_the_service()
     {
         var user = $"down-{Guid.NewGuid():N}";
-        _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
+        Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
         var client = Client();
         for (var i = 0; i < 3; i++)
         {
@@ -68,17 +42,17 @@ public class AcmeClientCircuitTests
     public async Task A_probe_after_open_seconds_closes_it_when_the_service_is_back()
     {
         var user = $"back-{Guid.NewGuid():N}";
-        _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
+        Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
         var client = Client();
         for (var i = 0; i < 3; i++)
         {
             await Otp(client, user);
         }
 
-        _server.SetUser(user, new AcmeUser());
-        _time.Advance(TimeSpan.FromSeconds(29));
+        Server.SetUser(user, new AcmeUser());
+        Time.Advance(TimeSpan.FromSeconds(29));
         Assert.That((await Otp(client, user)).Reason, Is.EqualTo(MfaReasons.ServiceUnreachable), "still open");
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         var probe = await Otp(client, user);
         Assert.Multiple(() =>
         {
@@ -91,14 +65,14 @@ public class AcmeClientCircuitTests
     public async Task A_failed_probe_reopens_it()
     {
         var user = $"still-{Guid.NewGuid():N}";
-        _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
+        Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
         var client = Client();
         for (var i = 0; i < 3; i++)
         {
             await Otp(client, user);
         }
 
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         var calls = Calls();
         await Otp(client, user);
         await Otp(client, user);
@@ -113,8 +87,8 @@ public class AcmeClientCircuitTests
     public async Task While_open_ignore_connection_error_accepts()
     {
         var user = $"open-{Guid.NewGuid():N}";
-        _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
-        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, "ignore_connection_error = yes\n[circuit]\nfailures = 2\n"), _time, _log);
+        Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.AbortBeforeResponse });
+        var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(Server.BaseUrl, "ignore_connection_error = yes\n[circuit]\nfailures = 2\n"), Time, Log);
         await Otp(client, user);
         await Otp(client, user);
         var calls = Calls();
@@ -130,7 +104,7 @@ public class AcmeClientCircuitTests
     public async Task Server_errors_do_not_open_it()
     {
         var user = $"broken-{Guid.NewGuid():N}";
-        _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.ServerError });
+        Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.ServerError });
         var client = Client();
         for (var i = 0; i < 10; i++)
         {

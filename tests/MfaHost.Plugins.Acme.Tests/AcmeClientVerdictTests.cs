@@ -9,43 +9,16 @@ namespace MfaHost.Plugins.Acme.Tests;
 /// Every row of the spec's "what the plugin does with the answers", with the plugin class called
 /// directly against the real test server (the socket tests repeat them through the host).
 /// </summary>
-public class AcmeClientVerdictTests
+public class AcmeClientVerdictTests : AcmeClientFixture<SteppingTimeProvider>
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-    private AcmeTestServer _server = null!;
-    private TempDirectory _temp = null!;
-    private CapturingLogger _log = null!;
-    private SteppingTimeProvider _time = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer() => _server = await AcmeTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopServer() => await _server.DisposeAsync();
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempDirectory();
-        _log = new CapturingLogger();
-        _time = new SteppingTimeProvider();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        TestContext.Out.WriteLine(_log.AllText);
-        _temp.Dispose();
-        _log.Dispose();
-    }
-
     // request_timeout is generous (a loaded machine may be slow even on loopback); rows about a service
     // that never answers set a short one.
     private AcmeClient Client(string extra = "", string requestTimeout = "30") =>
-        AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, $"poll_interval = 1\nrequest_timeout = {requestTimeout}\n" + extra), _time, _log);
+        AcmeInstance.Create(Temp, AcmeInstance.Ini(Server.BaseUrl, $"poll_interval = 1\nrequest_timeout = {requestTimeout}\n" + extra), Time, Log);
 
     private async Task<MfaVerdict> Authenticate(AcmeClient client, string user, string? otp = null) =>
-        await _time.RunAsync(client.ExecuteAuthenticateAsync(AcmeInstance.Request(user, otp), CancellationToken.None), PollInterval);
+        await Time.RunAsync(client.ExecuteAuthenticateAsync(AcmeInstance.Request(user, otp), CancellationToken.None), PollInterval);
 
     private static string NewUser(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
@@ -54,15 +27,15 @@ public class AcmeClientVerdictTests
     public async Task Push_approved_after_polls_is_accepted(int waitingPolls)
     {
         var user = NewUser("approve");
-        _server.SetUser(user, new AcmeUser { Push = PushDecision.Approve, WaitingPolls = waitingPolls });
+        Server.SetUser(user, new AcmeUser { Push = PushDecision.Approve, WaitingPolls = waitingPolls });
         var verdict = await Authenticate(Client(), user);
-        var txid = _server.TransactionsOf(user).Single();
+        var txid = Server.TransactionsOf(user).Single();
         Assert.Multiple(() =>
         {
             Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Accept, MfaReasons.Accepted)));
-            Assert.That(_server.PollsOf(txid), Is.EqualTo(waitingPolls + 1));
-            Assert.That(_server.MessageOf(txid), Is.EqualTo($"Login of {user} to ssh://db1 from 10.0.0.7"));
-            Assert.That(_server.Requests.Where(r => r.Path.StartsWith("/push/" + txid, StringComparison.Ordinal) || r.Body.Contains(user, StringComparison.Ordinal)).Select(r => (r.BearerTokenValid, r.Accept)), Is.All.EqualTo((true, "application/json")));
+            Assert.That(Server.PollsOf(txid), Is.EqualTo(waitingPolls + 1));
+            Assert.That(Server.MessageOf(txid), Is.EqualTo($"Login of {user} to ssh://db1 from 10.0.0.7"));
+            Assert.That(Server.Requests.Where(r => r.Path.StartsWith("/push/" + txid, StringComparison.Ordinal) || r.Body.Contains(user, StringComparison.Ordinal)).Select(r => (r.BearerTokenValid, r.Accept)), Is.All.EqualTo((true, "application/json")));
         });
     }
 
@@ -71,7 +44,7 @@ public class AcmeClientVerdictTests
     public async Task Push_denied_or_expired_is_denied_as_authentication_failed(PushDecision decision, string message)
     {
         var user = NewUser("no");
-        _server.SetUser(user, new AcmeUser { Push = decision, WaitingPolls = 1 });
+        Server.SetUser(user, new AcmeUser { Push = decision, WaitingPolls = 1 });
         var verdict = await Authenticate(Client(), user);
         Assert.That((verdict.Kind, verdict.Reason, verdict.Message), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.AuthenticationFailed, message)));
     }
@@ -80,13 +53,13 @@ public class AcmeClientVerdictTests
     public async Task Push_times_out_after_push_timeout_and_denies()
     {
         var user = NewUser("never");
-        _server.SetUser(user, new AcmeUser { Push = PushDecision.Never });
+        Server.SetUser(user, new AcmeUser { Push = PushDecision.Never });
         var verdict = await Authenticate(Client("push_timeout = 5\n"), user);
         Assert.Multiple(() =>
         {
             Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.Timeout)));
             Assert.That(verdict.Message, Does.Contain("5 s"));
-            Assert.That(_server.PollsOf(_server.TransactionsOf(user).Single()), Is.EqualTo(5), "one poll per poll_interval within push_timeout");
+            Assert.That(Server.PollsOf(Server.TransactionsOf(user).Single()), Is.EqualTo(5), "one poll per poll_interval within push_timeout");
         });
     }
 
@@ -94,13 +67,13 @@ public class AcmeClientVerdictTests
     public async Task Fractional_poll_interval_polls_that_often()
     {
         var user = NewUser("frac");
-        _server.SetUser(user, new AcmeUser { Push = PushDecision.Never });
-        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, "poll_interval = 0.25\npush_timeout = 2\n"), _time, _log);
-        var verdict = await _time.RunAsync(client.ExecuteAuthenticateAsync(AcmeInstance.Request(user), CancellationToken.None), TimeSpan.FromSeconds(0.25));
+        Server.SetUser(user, new AcmeUser { Push = PushDecision.Never });
+        var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(Server.BaseUrl, "poll_interval = 0.25\npush_timeout = 2\n"), Time, Log);
+        var verdict = await Time.RunAsync(client.ExecuteAuthenticateAsync(AcmeInstance.Request(user), CancellationToken.None), TimeSpan.FromSeconds(0.25));
         Assert.Multiple(() =>
         {
             Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.Timeout));
-            Assert.That(_server.PollsOf(_server.TransactionsOf(user).Single()), Is.EqualTo(8));
+            Assert.That(Server.PollsOf(Server.TransactionsOf(user).Single()), Is.EqualTo(8));
         });
     }
 
@@ -108,7 +81,7 @@ public class AcmeClientVerdictTests
     public async Task Otp_valid_is_accepted_and_invalid_is_denied()
     {
         var user = NewUser("otp");
-        _server.SetUser(user, new AcmeUser { ValidOtp = "654321" });
+        Server.SetUser(user, new AcmeUser { ValidOtp = "654321" });
         var client = Client();
         var valid = await Authenticate(client, user, "654321");
         var invalid = await Authenticate(client, user, "000000");
@@ -116,7 +89,7 @@ public class AcmeClientVerdictTests
         {
             Assert.That((valid.Kind, valid.Reason), Is.EqualTo((MfaVerdictKind.Accept, MfaReasons.Accepted)));
             Assert.That((invalid.Kind, invalid.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.AuthenticationFailed)));
-            Assert.That(_server.Count("POST", "/otp/verify"), Is.GreaterThanOrEqualTo(2));
+            Assert.That(Server.Count("POST", "/otp/verify"), Is.GreaterThanOrEqualTo(2));
         });
     }
 
@@ -132,7 +105,7 @@ public class AcmeClientVerdictTests
     public async Task Rate_limited_is_denied_as_authentication_failed_saying_so()
     {
         var user = NewUser("limited");
-        _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.RateLimited });
+        Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.RateLimited });
         var verdict = await Authenticate(Client(), user, "123456");
         Assert.Multiple(() =>
         {
@@ -171,7 +144,7 @@ public class AcmeClientVerdictTests
     public async Task Communication_errors_deny_even_when_failing_open(string call, AcmeFault fault, string logged)
     {
         var user = NewUser("comm");
-        _server.SetUser(user, call switch
+        Server.SetUser(user, call switch
         {
             "push start" => new AcmeUser { OnPushStart = fault },
             "poll" => new AcmeUser { OnPoll = fault },
@@ -182,7 +155,7 @@ public class AcmeClientVerdictTests
         Assert.Multiple(() =>
         {
             Assert.That((verdict.Kind, verdict.Reason, verdict.Message), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.CommunicationError, "Communication error")));
-            Assert.That(_log.AllText, Does.Contain(path).And.Contain(logged));
+            Assert.That(Log.AllText, Does.Contain(path).And.Contain(logged));
         });
     }
 
@@ -191,14 +164,14 @@ public class AcmeClientVerdictTests
     public async Task A_rejected_api_token_is_a_communication_error_that_says_so(string? otp)
     {
         var user = NewUser("token");
-        _server.SetUser(user);
-        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, "ignore_connection_error = yes\n"), _time, _log, token: "wrong-token-9a7e");
+        Server.SetUser(user);
+        var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(Server.BaseUrl, "ignore_connection_error = yes\n"), Time, Log, token: "wrong-token-9a7e");
         var verdict = await Authenticate(client, user, otp);
         Assert.Multiple(() =>
         {
             Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.CommunicationError)));
-            Assert.That(_log.AllText, Does.Contain("answered HTTP 401 'bad_token'").And.Contain("[acme] token"));
-            Assert.That(_log.AllText, Does.Not.Contain("wrong-token-9a7e"));
+            Assert.That(Log.AllText, Does.Contain("answered HTTP 401 'bad_token'").And.Contain("[acme] token"));
+            Assert.That(Log.AllText, Does.Not.Contain("wrong-token-9a7e"));
         });
     }
 
@@ -225,7 +198,7 @@ public class AcmeClientVerdictTests
     public async Task No_answer_is_service_unreachable_and_fails_open_when_configured(string call, AcmeFault fault, bool failOpen, string logged)
     {
         var user = NewUser("gone");
-        _server.SetUser(user, call switch
+        Server.SetUser(user, call switch
         {
             "push start" => new AcmeUser { OnPushStart = fault },
             "poll" => new AcmeUser { OnPoll = fault },
@@ -233,14 +206,14 @@ public class AcmeClientVerdictTests
         });
         var verdict = await Authenticate(Client(failOpen ? "ignore_connection_error = yes\n" : string.Empty, requestTimeout: "1"), user, call == "otp" ? "123456" : null);
         AssertUnreachable(verdict, failOpen);
-        Assert.That(_log.AllText, Does.Contain(logged));
+        Assert.That(Log.AllText, Does.Contain(logged));
     }
 
     [Test]
     public async Task A_slow_answer_within_request_timeout_is_fine()
     {
         var user = NewUser("slow");
-        _server.SetUser(user, new AcmeUser { Delay = TimeSpan.FromSeconds(0.2) });
+        Server.SetUser(user, new AcmeUser { Delay = TimeSpan.FromSeconds(0.2) });
         var verdict = await Authenticate(Client(), user);
         Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept));
     }
@@ -249,11 +222,11 @@ public class AcmeClientVerdictTests
     public async Task A_slow_answer_beyond_request_timeout_is_service_unreachable()
     {
         var user = NewUser("slower");
-        _server.SetUser(user, new AcmeUser { Delay = TimeSpan.FromSeconds(30) });
-        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, "request_timeout = 0.3\n"), _time, _log);
+        Server.SetUser(user, new AcmeUser { Delay = TimeSpan.FromSeconds(30) });
+        var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(Server.BaseUrl, "request_timeout = 0.3\n"), Time, Log);
         var verdict = await Authenticate(client, user, "123456");
         AssertUnreachable(verdict, failOpen: false);
-        Assert.That(_log.AllText, Does.Contain("no answer within 0.3 s"));
+        Assert.That(Log.AllText, Does.Contain("no answer within 0.3 s"));
     }
 
     [TestCase(false)]
@@ -263,19 +236,19 @@ public class AcmeClientVerdictTests
         var stopped = await AcmeTestServer.StartAsync();
         var url = stopped.BaseUrl;
         await stopped.DisposeAsync();
-        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(url, failOpen ? "ignore_connection_error = yes\n" : string.Empty), _time, _log);
+        var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(url, failOpen ? "ignore_connection_error = yes\n" : string.Empty), Time, Log);
         var verdict = await Authenticate(client, "alice");
         AssertUnreachable(verdict, failOpen);
-        Assert.That(_log.AllText, Does.Contain($"POST {url}/push: cannot connect"));
+        Assert.That(Log.AllText, Does.Contain($"POST {url}/push: cannot connect"));
     }
 
     [Test]
     public async Task A_host_name_that_does_not_resolve_is_service_unreachable()
     {
-        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(new Uri("https://acme-mfa-test.invalid/api/v1")), _time, _log);
+        var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(new Uri("https://acme-mfa-test.invalid/api/v1")), Time, Log);
         var verdict = await Authenticate(client, "alice", "123456");
         AssertUnreachable(verdict, failOpen: false);
-        Assert.That(_log.AllText, Does.Contain("acme-mfa-test.invalid"));
+        Assert.That(Log.AllText, Does.Contain("acme-mfa-test.invalid"));
     }
 
     private void AssertUnreachable(MfaVerdict verdict, bool failOpen)
@@ -283,6 +256,6 @@ public class AcmeClientVerdictTests
         var expected = failOpen
             ? (MfaVerdictKind.Accept, MfaReasons.AcceptedServiceUnreachable)
             : (MfaVerdictKind.Deny, MfaReasons.ServiceUnreachable);
-        Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo(expected), _log.AllText);
+        Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo(expected), Log.AllText);
     }
 }

@@ -8,7 +8,7 @@ namespace MfaHost.Plugins.Acme.Tests.Support;
 /// timer, as <c>Task.Delay(interval, timeProvider, token)</c> does), so a test can advance the clock
 /// exactly when the plugin sleeps: no real waiting, no timing.
 /// </summary>
-internal sealed class SteppingTimeProvider : FakeTimeProvider
+public sealed class SteppingTimeProvider : FakeTimeProvider
 {
     private readonly Channel<bool> _timers = Channel.CreateUnbounded<bool>();
 
