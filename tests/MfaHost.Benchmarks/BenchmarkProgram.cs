@@ -24,6 +24,8 @@ internal static class BenchmarkProgram
                 [--freeradius freeradius] [--radclient radclient]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
                                                clients (RADIUS on loopback); prints both figures and the ratio
+          claim-load [--writers 16] [--seconds 5]
+                                               the totp path's store work (read + replay claim) in-process, on a temp SQLite file
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -53,6 +55,8 @@ internal static class BenchmarkProgram
                 return await TotpLoad.RunAsync(options);
             case "totp-compare":
                 return await TotpCompare.RunAsync(options);
+            case "claim-load":
+                return await ClaimLoad.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;
