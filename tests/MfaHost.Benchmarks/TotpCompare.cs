@@ -1,5 +1,3 @@
-using MfaHost.PluginSdk;
-
 namespace MfaHost.Benchmarks;
 
 /// <summary>
@@ -36,7 +34,7 @@ internal static class TotpCompare
 
     private static Func<long, string> RadiusCode(string secret)
     {
-        var totp = new Totp(Base32Encoding.ToBytes(secret), FreeRadiusTotp.Period);
-        return totp.ComputeTotpAtStep;
+        var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret), FreeRadiusTotp.Period);
+        return step => totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * FreeRadiusTotp.Period).UtcDateTime);
     }
 }

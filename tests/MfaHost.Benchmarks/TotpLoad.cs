@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using MfaHost.Client;
+using MfaHost.Plugins.Totp;
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 
@@ -97,7 +99,7 @@ internal static class TotpLoad
     public static User[] ReadUsers(string path) => ReadUsers(ReadUsersFile(path));
 
     public static User[] ReadUsers((string Name, string Secret)[] users) =>
-        [.. users.Select(u => new User(u.Name, new PluginSdk.Totp(Base32Encoding.ToBytes(u.Secret), step: 1)))];
+        [.. users.Select(u => new User(u.Name, new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(u.Secret), step: 1)))];
 
     private static async Task<DriverResult> DriveAsync(List<MfaHostClient> clients, User[][] slices, int depth, string plugin, TimeSpan duration)
     {
@@ -145,7 +147,7 @@ internal static class TotpLoad
                 Plugin = plugin,
                 SessionId = $"w{worker}-{id++ % 1024}",
                 Username = user.Name,
-                MfaPassword = user.Totp.ComputeTotpAtStep(step),
+                MfaPassword = user.Totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step).UtcDateTime),
             };
             var sent = Stopwatch.GetTimestamp();
             var result = await client.AuthenticateAsync(request);
@@ -166,11 +168,11 @@ internal static class TotpLoad
 
     private static int _reported;
 
-    internal sealed class User(string name, PluginSdk.Totp totp)
+    internal sealed class User(string name, OtpNet.Totp totp)
     {
         public string Name { get; } = name;
 
-        public PluginSdk.Totp Totp { get; } = totp;
+        public OtpNet.Totp Totp { get; } = totp;
 
         public long LastStep { get; set; } = long.MinValue / 2;
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MfaHost.PluginSdk;
+using OtpNet;
 
 namespace MfaHost.Plugins.Totp.Import;
 
@@ -36,7 +36,7 @@ internal static class ImportFields
         {
             bytes = Base32Encoding.ToBytes(normalized);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
             return (null, $"the secret is not Base32: {normalized.Length} characters is not a length an encoder produces");
         }
@@ -46,7 +46,7 @@ internal static class ImportFields
             return (null, $"the secret has {bytes.Length * 8} bits; at least {MinimumSecretBytes * 8} are required");
         }
 
-        return (Base32Encoding.ToString(bytes), null);
+        return (Base32Encoding.ToString(bytes).TrimEnd('='), null);
     }
 
     public static string? User(string? user)

@@ -1,4 +1,4 @@
-using MfaHost.PluginSdk;
+using OtpNet;
 
 namespace MfaHost.Plugins.Totp.Import;
 

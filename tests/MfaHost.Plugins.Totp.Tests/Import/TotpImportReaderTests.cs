@@ -1,6 +1,6 @@
 using MfaHost.Plugins.Totp.Import;
-using MfaHost.PluginSdk;
 using MfaHost.Testing;
+using OtpNet;
 
 namespace MfaHost.Plugins.Totp.Tests.Import;
 
