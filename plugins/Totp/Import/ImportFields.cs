@@ -31,16 +31,13 @@ internal static class ImportFields
             }
         }
 
-        byte[] bytes;
-        try
-        {
-            bytes = Base32Encoding.ToBytes(normalized);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        // Otp.NET decodes any length; 1, 3 or 6 symbols past a multiple of 8 are a truncated value no encoder produces.
+        if ((normalized.Length % 8) is 1 or 3 or 6)
         {
             return (null, $"the secret is not Base32: {normalized.Length} characters is not a length an encoder produces");
         }
 
+        var bytes = Base32Encoding.ToBytes(normalized);
         if (bytes.Length < MinimumSecretBytes)
         {
             return (null, $"the secret has {bytes.Length * 8} bits; at least {MinimumSecretBytes * 8} are required");
