@@ -17,4 +17,10 @@ public sealed class HealthResult
 
     /// <summary>Requests running now (those that count toward <c>max_in_flight</c>).</summary>
     public int InFlight { get; init; }
+
+    /// <summary>The configuration generation serving: 1 at start, one more per reload that took effect.</summary>
+    public long? ConfigGeneration { get; init; }
+
+    /// <summary>When the serving configuration was read.</summary>
+    public DateTimeOffset? ConfigLoadedAt { get; init; }
 }

@@ -104,6 +104,13 @@ internal sealed class ConversationStore
     /// <summary>Removes every expired conversation.</summary>
     public int Sweep() => Sweep(_timeProvider.GetUtcNow());
 
+    /// <summary>Whether a conversation that has not expired waits for an answer on <paramref name="instance"/>.</summary>
+    public bool HasOpenConversationsOn(Plugins.PluginInstance instance)
+    {
+        var now = _timeProvider.GetUtcNow();
+        return _entries.Values.Any(e => e.ExpiresAt > now && ReferenceEquals(e.Conversation.Served, instance));
+    }
+
     private void SweepIfDue(DateTimeOffset now)
     {
         var due = Volatile.Read(ref _nextSweepTicks);

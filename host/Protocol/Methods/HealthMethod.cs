@@ -5,10 +5,9 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>health</c>: the host is up; its version, uptime, loaded plugins and requests in flight.</summary>
-internal sealed class HealthMethod(PluginCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider) : IGatewayMethod
+internal sealed class HealthMethod(ActiveCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider) : IGatewayMethod
 {
     private readonly long _started = timeProvider.GetTimestamp();
-    private readonly int _loaded = catalog.LoadedCount;
 
     public string Name => "health";
 
@@ -17,7 +16,8 @@ internal sealed class HealthMethod(PluginCatalog catalog, InFlightRequests inFli
     public ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
         var uptime = (long)timeProvider.GetElapsedTime(_started).TotalSeconds;
-        var result = new HealthResult("ok", RunCommand.Version, uptime, _loaded, inFlight.Count);
+        var serving = catalog.Current;
+        var result = new HealthResult("ok", RunCommand.Version, uptime, serving.LoadedCount, inFlight.Count, serving.Generation, serving.LoadedAt);
         return ValueTask.FromResult(RpcResult.Of(result, GatewayJsonContext.Default.HealthResult));
     }
 }
