@@ -202,9 +202,9 @@ internal static class ConfigurationSnapshotLoader
     }
 
     /// <summary>The host options that differ between two snapshots, as <c>[section] option</c>.</summary>
-    public static IReadOnlyList<string> ChangedHostOptions(ConfigurationSnapshot before, ConfigurationSnapshot after) =>
-        before.HostValues.Keys.Union(after.HostValues.Keys)
-            .Where(k => !string.Equals(before.HostValues.GetValueOrDefault(k), after.HostValues.GetValueOrDefault(k), StringComparison.Ordinal))
+    public static IReadOnlyList<string> ChangedHostOptions(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        before.Keys.Union(after.Keys)
+            .Where(k => !string.Equals(before.GetValueOrDefault(k), after.GetValueOrDefault(k), StringComparison.Ordinal))
             .Select(k => k.Split(':', 2) is [var section, var option] ? $"[{section}] {option}" : k)
             .Order(StringComparer.Ordinal)
             .ToList();

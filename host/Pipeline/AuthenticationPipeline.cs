@@ -75,6 +75,13 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     internal SessionRegistry Sessions => _sessions;
 
+    /// <summary>Lets go of everything that still refers to a disposed instance (reload).</summary>
+    internal void Forget(PluginInstance instance)
+    {
+        _conversations.Retire(instance);
+        _sessions.Forget(instance);
+    }
+
     public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -123,6 +130,12 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private async Task<AuthenticationOutcome> ContinueOnServingInstanceAsync(Conversation conversation, AuthenticationRequest request, string answer, CancellationToken cancellationToken)
     {
+        if (conversation.Retired)
+        {
+            PipelineLog.Decided(_logger, conversation.Instance, "DENY", Retired.Reason, conversation.Username, conversation.MfaIdentity, conversation.Request.ClientIp, conversation.Request.SessionId);
+            return new AuthenticationOutcome(Retired, conversation.MfaIdentity);
+        }
+
         var (instance, settings) = conversation is { Served: { } served, ServedSettings: { } servedSettings } ? (served, servedSettings) : Resolve(request.Plugin);
         if (!instance.TryEnter())
         {

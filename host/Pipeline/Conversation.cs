@@ -21,6 +21,9 @@ internal abstract record Conversation
     public Plugins.PluginInstance? Served { get; init; }
 
     public PipelineSettings? ServedSettings { get; init; }
+
+    /// <summary>The instance that asked was disposed after a reload while this waited: the answer is refused.</summary>
+    public bool Retired { get; init; }
 }
 
 /// <summary>The host asked for the one-time password (interactive protocol): an empty answer means push.</summary>

@@ -55,6 +55,23 @@ internal sealed class TrackedSession
         }
     }
 
+    public bool Uses(PluginInstance instance)
+    {
+        lock (_lock)
+        {
+            return !_isEnded && _plugins.ContainsKey(instance);
+        }
+    }
+
+    /// <summary>Drops the state bag of <paramref name="instance"/> (disposed after a reload).</summary>
+    public void Forget(PluginInstance instance)
+    {
+        lock (_lock)
+        {
+            _plugins.Remove(instance);
+        }
+    }
+
     /// <summary>Marks the session ended and hands back the plugins that saw it; only the first call gets them.</summary>
     public IReadOnlyList<(PluginInstance Instance, MfaSession Session)> End()
     {

@@ -32,8 +32,9 @@ internal sealed class ConfigurationReloader(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _draining = [];
-    private ConfigurationSnapshot? _started;
-    private ConfigurationSnapshot? _serving;
+    // Only the host file's values of the snapshot the host started with: holding the snapshot would keep
+    // its plugin folders loaded.
+    private IReadOnlyDictionary<string, string> _startedHostValues = new Dictionary<string, string>();
 
     /// <summary>Drains still running (for tests and shutdown).</summary>
     public Task DrainsCompleted
@@ -54,7 +55,7 @@ internal sealed class ConfigurationReloader(
         var errors = new List<MfaConfigurationException>();
         var catalog = builder.Build(snapshot, snapshot.Instances, errors, generation: 1);
         snapshot.ReleaseUnusedPackages();
-        _started = _serving = snapshot;
+        _startedHostValues = snapshot.HostValues;
         active.Swap(catalog);
         ReloadLog.Activated(logger, catalog.Generation, catalog.LoadedAt, snapshot.Host.ConfigFile);
         return errors;
@@ -97,6 +98,11 @@ internal sealed class ConfigurationReloader(
         var serving = active.Current;
         var snapshot = ConfigurationSnapshotLoader.Load(source.ConfigPath, source.SocketOverride, timeProvider);
         var problems = snapshot.Errors.Select(e => e.Message).ToList();
+
+        // An added or changed instance that cannot be served is a problem too: it would replace a working one with a failure.
+        problems.AddRange(snapshot.Instances
+            .Where(d => d.Error is not null && !(serving.TryGet(d.Name, out var old) && IsUnchanged(old, d)))
+            .Select(d => $"plugin instance '{d.Name}' ({(d.ConfigFile.Length > 0 ? d.ConfigFile : d.Folder)}): {d.Error}"));
         var kept = new List<PluginInstance>();
         var created = new List<PluginInstance>();
         List<string> added = [], changed = [], unchanged = [];
@@ -116,7 +122,7 @@ internal sealed class ConfigurationReloader(
                 if (builder.Create(definition, errors) is { } instance)
                 {
                     created.Add(instance);
-                    if (instance.Error is { } error)
+                    if (instance.Error is { } error && definition.Error is null)
                     {
                         problems.Add($"plugin instance '{instance.Name}' ({(instance.ConfigFile.Length > 0 ? instance.ConfigFile : instance.Folder)}): {error}");
                     }
@@ -147,7 +153,6 @@ internal sealed class ConfigurationReloader(
         var next = new PluginCatalog(snapshot.Instances.Select(d => byName[d.Name]).ToList(), snapshot.Packages, generation: serving.Generation + 1, loadedAt: snapshot.LoadedAt);
         active.Swap(next);
         snapshot.ReleaseUnusedPackages();
-        _serving = snapshot;
 
         var retired = serving.Instances.Where(i => !kept.Contains(i)).ToList();
         var removed = retired.Select(i => i.Name).Where(n => !byName.ContainsKey(n)).ToList();
@@ -156,7 +161,7 @@ internal sealed class ConfigurationReloader(
             Track(DrainAsync(instance, serving.Generation, snapshot.Host.DrainTimeout));
         }
 
-        var restart = ConfigurationSnapshotLoader.ChangedHostOptions(_started!, snapshot).Where(o => !LiveHostOptions.Contains(o)).ToList();
+        var restart = ConfigurationSnapshotLoader.ChangedHostOptions(_startedHostValues, snapshot.HostValues).Where(o => !LiveHostOptions.Contains(o)).ToList();
         if (restart.Count > 0)
         {
             ReloadLog.RestartRequired(logger, restart);
@@ -193,7 +198,7 @@ internal sealed class ConfigurationReloader(
     private async Task DrainAsync(PluginInstance instance, long generation, TimeSpan drainTimeout)
     {
         var deadline = timeProvider.GetUtcNow() + drainTimeout;
-        var poll = TimeSpan.FromMilliseconds(50);
+        var poll = TimeSpan.FromMilliseconds(100);
         while (!(IsIdle(instance) && instance.TryClose()))
         {
             if (timeProvider.GetUtcNow() >= deadline || _stopping.IsCancellationRequested)
@@ -214,10 +219,13 @@ internal sealed class ConfigurationReloader(
         }
 
         await instance.DisposeAsync();
+        pipeline.Forget(instance);
         ReloadLog.Drained(logger, instance.Name, generation);
     }
 
-    private bool IsIdle(PluginInstance instance) => instance.InFlight == 0 && !pipeline.Conversations.HasOpenConversationsOn(instance);
+    // Sessions count too: their session_ended still reaches the instance while it drains.
+    private bool IsIdle(PluginInstance instance) =>
+        instance.InFlight == 0 && !pipeline.Conversations.HasOpenConversationsOn(instance) && !pipeline.Sessions.HasSessionsOn(instance);
 
     /// <summary>Ends every drain at once and disposes the serving generation (host shutdown).</summary>
     public async ValueTask DisposeAsync()
@@ -235,9 +243,6 @@ internal sealed class ConfigurationReloader(
         _gate.Dispose();
         _stopping.Dispose();
     }
-
-    /// <summary>The snapshot serving now.</summary>
-    public ConfigurationSnapshot? Serving => _serving;
 }
 
 /// <summary>Where the configuration comes from: the host file and the <c>--socket</c> of <c>run</c>.</summary>
