@@ -1,4 +1,5 @@
 using MfaHost.Configuration;
+using MfaHost.Metrics;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
@@ -20,6 +21,7 @@ internal sealed class ConfigurationReloader(
     PluginCatalogBuilder builder,
     AuthenticationPipeline pipeline,
     ConfigurationSource source,
+    HostMetrics metrics,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IAsyncDisposable
 {
@@ -85,7 +87,9 @@ internal sealed class ConfigurationReloader(
         try
         {
             ReloadLog.Reloading(logger, trigger);
-            return Reload();
+            var result = Reload();
+            metrics.ReloadFinished(result.Applied);
+            return result;
         }
         finally
         {
