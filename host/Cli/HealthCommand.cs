@@ -40,6 +40,11 @@ internal static class HealthCommand
                 console.Out.WriteLine($"config_generation: {generation}");
                 console.Out.WriteLine($"config_loaded_at: {health.ConfigLoadedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
             }
+            foreach (var problem in health.Problems ?? [])
+            {
+                console.Out.WriteLine($"problem: {problem}");
+            }
+
             return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (IOException e)

@@ -4,8 +4,8 @@ using MfaHost.Protocol.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 
-/// <summary><c>health</c>: the host is up; its version, uptime, loaded plugins and requests in flight.</summary>
-internal sealed class HealthMethod(ActiveCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider) : IGatewayMethod
+/// <summary><c>health</c>: the host is up; its version, uptime, loaded plugins and requests in flight; <c>degraded</c> with the problems when the state store fails.</summary>
+internal sealed class HealthMethod(ActiveCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider, MfaHost.State.StateHealth? state = null) : IGatewayMethod
 {
     private readonly long _started = timeProvider.GetTimestamp();
 
@@ -17,7 +17,11 @@ internal sealed class HealthMethod(ActiveCatalog catalog, InFlightRequests inFli
     {
         var uptime = (long)timeProvider.GetElapsedTime(_started).TotalSeconds;
         var serving = catalog.Current;
-        var result = new HealthResult("ok", RunCommand.Version, uptime, serving.LoadedCount, inFlight.Count, serving.Generation, serving.LoadedAt);
+
+        // Degraded, not down: decisions that need no state (whitelist, push without state) still work.
+        var result = state?.Problem is { } problem
+            ? new HealthResult("degraded", RunCommand.Version, uptime, serving.LoadedCount, inFlight.Count, [problem], serving.Generation, serving.LoadedAt)
+            : new HealthResult("ok", RunCommand.Version, uptime, serving.LoadedCount, inFlight.Count, null, serving.Generation, serving.LoadedAt);
         return ValueTask.FromResult(RpcResult.Of(result, GatewayJsonContext.Default.HealthResult));
     }
 }
