@@ -106,6 +106,20 @@ public sealed partial class TotpClient : MfaClient
         }
     }
 
+    // The user's window around their drifted step; failing that, the resync window around the true step. Null: no match.
+    private (long Step, bool Resynced)? Matches(TotpEnrollment enrollment, DateTimeOffset now, string code)
+    {
+        var totp = enrollment.CreateTotp();
+        if (totp.VerifyTotp(now.UtcDateTime.AddSeconds((double)enrollment.Drift * enrollment.Period), code, out var step, _window))
+        {
+            return (step, false);
+        }
+
+        return _settings.ResyncWindow > 0 && totp.VerifyTotp(now.UtcDateTime, code, out step, new VerificationWindow(_settings.ResyncWindow, _settings.ResyncWindow))
+            ? (step, true)
+            : null;
+    }
+
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
@@ -132,10 +146,11 @@ public sealed partial class TotpClient : MfaClient
             return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed one-time passwords: try again in {wait} s");
         }
 
-        if (IsCode(code, enrollment.Digits) && enrollment.CreateTotp().VerifyTotp(now.UtcDateTime, code, out var step, _window))
+        if (IsCode(code, enrollment.Digits) && Matches(enrollment, now, code) is (var step, var resynced))
         {
             // The step stays claimed until it has left every window of any host (one extra step of margin for clock skew).
-            var expires = DateTimeOffset.FromUnixTimeSeconds((step + _settings.Window + 2) * enrollment.Period);
+            var reach = Math.Max(_settings.Window + Math.Abs(enrollment.Drift), _settings.ResyncWindow);
+            var expires = DateTimeOffset.FromUnixTimeSeconds((step + reach + 2) * enrollment.Period);
             if (!await Context.State.TryAddAsync($"used/{userKey}/{step.ToString(CultureInfo.InvariantCulture)}", "1", expires, cancellationToken))
             {
                 await CountFailureAsync(failuresKey, now, cancellationToken);
@@ -144,6 +159,13 @@ public sealed partial class TotpClient : MfaClient
             }
 
             await ClearFailuresAsync(failuresKey, failures, cancellationToken);
+            if (resynced)
+            {
+                var drift = (int)(step - (now.ToUnixTimeSeconds() / enrollment.Period));
+                await _enrollments.RecordDriftAsync(enrollment, drift, cancellationToken);
+                LogResynced(Logger, user, drift);
+            }
+
             LogAccepted(Logger, user, step);
             return MfaVerdict.Accept();
         }
@@ -201,6 +223,9 @@ public sealed partial class TotpClient : MfaClient
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "TOTP secrets are stored in clear: set [totp] seed_key = $ to encrypt them at rest (see docs/totp.md)")]
     private static partial void LogSeedsInClear(ILogger logger);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "TOTP clock drift of {User} recorded: {Drift} step(s)")]
+    private static partial void LogResynced(ILogger logger, string user, int drift);
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "TOTP refused for {User}: not enrolled")]
     private static partial void LogNotEnrolled(ILogger logger, string user);

@@ -206,6 +206,21 @@ public sealed partial class TotpEnrollmentStore
         return [.. enrollments.OrderBy(e => e.User, StringComparer.Ordinal)];
     }
 
+    /// <summary>Records the user's clock drift on their enrollment (left alone if it was replaced meanwhile).</summary>
+    /// <param name="enrollment">The enrollment the drift was measured on.</param>
+    /// <param name="drift">Steps the user's clock is off (negative: late).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public async ValueTask RecordDriftAsync(TotpEnrollment enrollment, int drift, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(enrollment);
+        var key = EnrollmentPrefix + KeyOf(enrollment.User);
+        if (await _state.GetAsync(key, cancellationToken) is { } json && Deserialize(json) is { } stored && stored.Id == enrollment.Id)
+        {
+            await _state.SetAsync(key, JsonSerializer.Serialize(stored.With(stored.Secret, drift), EnrollmentJsonContext.Default.StoredEnrollment), null, cancellationToken);
+        }
+    }
+
     /// <summary>How many of the enrollment's scratch codes are still unused.</summary>
     /// <param name="enrollment">The enrollment.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -306,10 +321,13 @@ public sealed partial class TotpEnrollmentStore
 
         public IReadOnlyList<string> ScratchHashes { get; init; } = [];
 
-        public StoredEnrollment With(string secret) => new()
+        public int Drift { get; init; }
+
+        public StoredEnrollment With(string secret, int? drift = null) => new()
         {
             User = User,
             Secret = secret,
+            Drift = drift ?? Drift,
             Algorithm = Algorithm,
             Digits = Digits,
             Period = Period,
@@ -329,6 +347,7 @@ public sealed partial class TotpEnrollmentStore
             EnrolledAt = EnrolledAt,
             Id = Id,
             ScratchCodeCount = ScratchHashes.Count,
+            Drift = Drift,
         };
     }
 
