@@ -140,6 +140,12 @@ public sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         ArgumentNullException.ThrowIfNull(settings);
+        if (_protector is null && await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check)
+        {
+            // A store without the key must not gain a secret in clear beside sealed ones.
+            throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): enroll through the instance configured with [totp] {SeedProtector.KeyOption}");
+        }
+
         var codes = Enumerable.Range(0, settings.ScratchCodes)
             .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
