@@ -76,7 +76,7 @@ public sealed class PluginTestHost : IAsyncDisposable
     /// <typeparam name="TPlugin">The plugin class; it carries <see cref="MfaPluginAttribute"/>.</typeparam>
     /// <param name="ini">The instance file's text.</param>
     /// <param name="options">Secrets, the clock's start, the instance name; null for the defaults.</param>
-    /// <exception cref="MfaConfigurationException">The INI text is wrong (as the host would report it: file, line, section, option).</exception>
+    /// <exception cref="MfaConfigurationException">The INI text is wrong (as the host would report it: file, line, section, option), including an option or section neither the host nor the plugin's <see cref="MfaPluginOptionsAttribute"/> declares.</exception>
     /// <exception cref="InvalidOperationException"><typeparamref name="TPlugin"/> has no <see cref="MfaPluginAttribute"/>, or <c>[plugin] type</c> names another type.</exception>
     public static PluginTestHost Create<TPlugin>(string ini, PluginTestOptions? options = null)
         where TPlugin : MfaClient
@@ -171,6 +171,12 @@ public sealed class PluginTestHost : IAsyncDisposable
             throw new InvalidOperationException($"{file}: [plugin] type is '{declared}', but {pluginType.FullName} is type '{type}'");
         }
 
+        // The host's strict check: a section or option neither the host nor [MfaPluginOptions] declares.
+        if (InstanceOptions.FindUnknown(configuration, InstanceOptions.DeclaredBy(pluginType)).FirstOrDefault() is { } unknown)
+        {
+            throw unknown;
+        }
+
         var state = new NamespacedStateStore(new InMemoryStateStore(time), instance);
         var context = new MfaPluginContext
         {
@@ -193,13 +199,15 @@ public sealed class PluginTestHost : IAsyncDisposable
             throw;
         }
 
-        var catalog = new PluginCatalog([new PluginInstance { Name = instance, Type = type, ConfigFile = file, Configuration = configuration, Client = plugin }], []);
+        PluginInstance[] instances = [new PluginInstance { Name = instance, Type = type, ConfigFile = file, Configuration = configuration, Client = plugin }];
         var errors = new List<MfaConfigurationException>();
-        var settings = PipelineSettingsCatalog.Read(catalog, errors);
+        var settings = PipelineSettingsCatalog.Read(new PluginCatalog(instances, []), errors);
         if (errors.Count > 0)
         {
             throw errors[0];
         }
+
+        var catalog = new PluginCatalog(instances, [], settings);
 
         var hostSettings = new HostSettings
         {
@@ -210,7 +218,7 @@ public sealed class PluginTestHost : IAsyncDisposable
             PluginConfigDirectory = directory,
             DataDirectory = directory,
         };
-        var pipeline = new AuthenticationPipeline(catalog, settings, hostSettings, time, loggerFactory.CreateLogger<AuthenticationPipeline>(), [], [], []);
+        var pipeline = new AuthenticationPipeline(new ActiveCatalog(catalog), hostSettings, time, loggerFactory.CreateLogger<AuthenticationPipeline>(), [], [], []);
         return new PluginTestHost(instance, file, plugin, time, state, credentials, pipeline, catalog, loggerFactory, log, owned);
     }
 }

@@ -94,6 +94,14 @@ public class PluginTestHostTests
     }
 
     [Test]
+    public void A_misspelt_option_is_the_hosts_strict_check_error_with_the_suggestion()
+    {
+        var error = Assert.Throws<MfaConfigurationException>(() => Create("\n[whitelist]\nuser = breakglass\n"));
+
+        Assert.That(error!.Message, Does.Contain(".ini:8").And.Contain("unknown option").And.Contain("did you mean 'users'?"));
+    }
+
+    [Test]
     public void A_missing_secret_is_a_configuration_error_naming_the_option()
     {
         var error = Assert.Throws<MfaConfigurationException>(() => PluginTestHost.Create<ProbePlugin>(Ini));

@@ -7,6 +7,7 @@ namespace MfaHost.Kit.Tests;
 /// names, records what it was called with, and puts the plugin's clock and a state entry into the ACCEPT.
 /// </summary>
 [MfaPlugin("probe")]
+[MfaPluginOptions("probe", "code")]
 public sealed class ProbePlugin : MfaClient
 {
     private readonly string _code;

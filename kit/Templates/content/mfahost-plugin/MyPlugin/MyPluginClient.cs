@@ -12,6 +12,7 @@ namespace MyPlugin;
 /// <see cref="MfaCommunicationError"/> or <see cref="MfaAuthenticationFailure"/> when it fails).
 /// </summary>
 [MfaPlugin("myplugin")]
+[MfaPluginOptions("myplugin", "users", "code")]
 public sealed partial class MyPluginClient : MfaClient
 {
     private readonly HashSet<string> _users;
