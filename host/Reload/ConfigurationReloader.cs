@@ -104,9 +104,12 @@ internal sealed class ConfigurationReloader(
         var problems = snapshot.Errors.Select(e => e.Message).ToList();
 
         // An added or changed instance that cannot be served is a problem too: it would replace a working one with a failure.
-        problems.AddRange(snapshot.Instances
-            .Where(d => d.Error is not null && !(serving.TryGet(d.Name, out var old) && IsUnchanged(old, d)))
-            .Select(d => $"plugin instance '{d.Name}' ({(d.ConfigFile.Length > 0 ? d.ConfigFile : d.Folder)}): {d.Error}"));
+        foreach (var failed in snapshot.Instances.Where(d => d.Error is not null && !(serving.TryGet(d.Name, out var old) && IsUnchanged(old, d))))
+        {
+            metrics.PluginLoadFailed(failed.Name, failed.Type);
+            problems.Add($"plugin instance '{failed.Name}' ({(failed.ConfigFile.Length > 0 ? failed.ConfigFile : failed.Folder)}): {failed.Error}");
+        }
+
         var kept = new List<PluginInstance>();
         var created = new List<PluginInstance>();
         List<string> added = [], changed = [], unchanged = [];
@@ -128,6 +131,7 @@ internal sealed class ConfigurationReloader(
                     created.Add(instance);
                     if (instance.Error is { } error && definition.Error is null)
                     {
+                        metrics.PluginLoadFailed(instance.Name, instance.Type);
                         problems.Add($"plugin instance '{instance.Name}' ({(instance.ConfigFile.Length > 0 ? instance.ConfigFile : instance.Folder)}): {error}");
                     }
                 }
