@@ -3,7 +3,7 @@ namespace MfaHost.Client;
 /// <summary>The result of <c>health</c>.</summary>
 public sealed class HealthResult
 {
-    /// <summary><c>ok</c> when the host serves.</summary>
+    /// <summary><c>ok</c> when the host serves every configured instance; <c>degraded</c> when some failed to load (see <see cref="FailedPlugins"/>).</summary>
     public required string Status { get; init; }
 
     /// <summary>The host's version.</summary>
@@ -17,4 +17,13 @@ public sealed class HealthResult
 
     /// <summary>Requests running now (those that count toward <c>max_in_flight</c>).</summary>
     public int InFlight { get; init; }
+
+    /// <summary>The instances that failed to load (the host serves the others); empty when <see cref="Status"/> is <c>ok</c>.</summary>
+    public IReadOnlyList<string> FailedPlugins
+    {
+        get => _failedPlugins ?? [];
+        init => _failedPlugins = value;
+    }
+
+    private readonly IReadOnlyList<string>? _failedPlugins;
 }

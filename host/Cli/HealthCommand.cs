@@ -35,6 +35,10 @@ internal static class HealthCommand
             console.Out.WriteLine($"uptime_s: {health.UptimeS}");
             console.Out.WriteLine($"plugins_loaded: {health.PluginsLoaded}");
             console.Out.WriteLine($"in_flight: {health.InFlight}");
+            if (health.FailedPlugins.Count > 0)
+            {
+                console.Out.WriteLine($"failed_plugins: {string.Join(", ", health.FailedPlugins)}");
+            }
             return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (IOException e)

@@ -44,6 +44,7 @@ internal static class HostComposition
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
         overrides?.Invoke(builder.Services);
+        SanitizingLoggerProvider.WrapAll(builder.Services);
         return builder.Build();
     }
 

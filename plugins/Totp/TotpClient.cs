@@ -24,6 +24,9 @@ namespace MfaHost.Plugins.Totp;
 [MfaPlugin("totp")]
 public sealed partial class TotpClient : MfaClient
 {
+    /// <summary>The reason word of a DENY for a user with no enrollment (the gateway shows the user the same message as for a wrong code).</summary>
+    public const string NotEnrolledReason = "not_enrolled";
+
     /// <summary>The question asked for the code when a push is requested.</summary>
     public const string OtpQuestion = "One-time password: ";
 
@@ -149,7 +152,7 @@ public sealed partial class TotpClient : MfaClient
     private MfaVerdict NotEnrolled(string user)
     {
         LogNotEnrolled(Logger, user);
-        return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, $"User {user} is not enrolled for TOTP");
+        return MfaVerdict.Deny(NotEnrolledReason, $"User {user} is not enrolled for TOTP");
     }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "TOTP accepted for {User} (time step {Step})")]

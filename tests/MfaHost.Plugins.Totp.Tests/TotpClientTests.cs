@@ -88,7 +88,7 @@ public class TotpClientTests
         var verdict = await _harness.OtpAsync("123456", "mallory");
 
         Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Deny));
-        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        Assert.That(verdict.Reason, Is.EqualTo(TotpClient.NotEnrolledReason));
         Assert.That(verdict.Message, Does.Contain("mallory").And.Contain("not enrolled"));
     }
 
@@ -110,7 +110,7 @@ public class TotpClientTests
     {
         var verdict = await _harness.PushAsync("mallory");
 
-        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        Assert.That(verdict.Reason, Is.EqualTo(TotpClient.NotEnrolledReason));
         Assert.That(verdict.Message, Does.Contain("not enrolled"));
     }
 

@@ -4,11 +4,16 @@ using MfaHost.Protocol.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 
-/// <summary><c>health</c>: the host is up; its version, uptime, loaded plugins and requests in flight.</summary>
+/// <summary>
+/// <c>health</c>: the host is up; its version, uptime, loaded plugins and requests in flight. <c>degraded</c>, with the
+/// names in <c>failed_plugins</c>, when an instance failed to load (the host serves the others).
+/// </summary>
 internal sealed class HealthMethod(PluginCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider) : IGatewayMethod
 {
     private readonly long _started = timeProvider.GetTimestamp();
     private readonly int _loaded = catalog.LoadedCount;
+    // Configured instances only: a broken plugin folder that no instance uses takes nothing away from the service.
+    private readonly IReadOnlyList<string> _failed = [.. catalog.Instances.Where(i => !i.IsLoaded && i.ConfigFile.Length > 0).Select(i => i.Name)];
 
     public string Name => "health";
 
@@ -17,7 +22,7 @@ internal sealed class HealthMethod(PluginCatalog catalog, InFlightRequests inFli
     public ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
         var uptime = (long)timeProvider.GetElapsedTime(_started).TotalSeconds;
-        var result = new HealthResult("ok", RunCommand.Version, uptime, _loaded, inFlight.Count);
+        var result = new HealthResult(_failed.Count == 0 ? "ok" : "degraded", RunCommand.Version, uptime, _loaded, inFlight.Count, _failed.Count == 0 ? null : _failed);
         return ValueTask.FromResult(RpcResult.Of(result, GatewayJsonContext.Default.HealthResult));
     }
 }
