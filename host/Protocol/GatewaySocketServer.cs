@@ -43,6 +43,10 @@ internal sealed class GatewaySocketServer(
         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + RpcErrorCodes.Overloaded.ToString(System.Globalization.CultureInfo.InvariantCulture)
         + ",\"message\":\"Too many connections (max_connections); retry later\",\"data\":{\"reason\":\"" + RpcReasons.TooManyConnections + "\"}}}\n");
 
+    // Connection timeouts and the accept backoff guard the process's sockets and threads, which live in real time: they
+    // run on the system clock even when a test fakes the host's clock to move plugin state (lock-outs, expiries) along.
+    private static readonly TimeProvider ConnectionClock = TimeProvider.System;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -92,7 +96,7 @@ internal sealed class GatewaySocketServer(
         var mode = HostSettingsLoader.Octal(settings.SocketMode);
         ProtocolLog.Listening(_logger, path, mode);
 
-        _sweep = timeProvider.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
+        _sweep = ConnectionClock.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
         _acceptLoop = Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None);
     }
 
@@ -208,7 +212,7 @@ internal sealed class GatewaySocketServer(
 
                 try
                 {
-                    await Task.Delay(backoff, timeProvider, _stopAccepting.Token);
+                    await Task.Delay(backoff, ConnectionClock, _stopAccepting.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -229,7 +233,7 @@ internal sealed class GatewaySocketServer(
             GatewayConnection connection;
             try
             {
-                connection = new GatewayConnection(id, socket, dispatcher, limits, timeProvider, throttle, _logger, _abort.Token);
+                connection = new GatewayConnection(id, socket, dispatcher, limits, ConnectionClock, throttle, _logger, _abort.Token);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
             {
