@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using MfaHost.Configuration;
 using MfaHost.Logging;
+using MfaHost.Metrics;
 using MfaHost.Protocol.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
@@ -26,6 +27,7 @@ internal sealed class GatewayDispatcher
     private readonly ShutdownState _shutdown;
     private readonly LogThrottle _throttle;
     private readonly ILogger _logger;
+    private readonly HostMetrics? _metrics;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private volatile bool _stopping;
@@ -38,7 +40,8 @@ internal sealed class GatewayDispatcher
         TimeProvider timeProvider,
         ShutdownState shutdown,
         LogThrottle throttle,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        HostMetrics? metrics = null)
     {
         _shutdown = shutdown;
         _throttle = throttle;
@@ -48,6 +51,7 @@ internal sealed class GatewayDispatcher
         _requestTimeout = settings.RequestTimeout;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
+        _metrics = metrics;
     }
 
     /// <summary>The method names served.</summary>
@@ -157,6 +161,7 @@ internal sealed class GatewayDispatcher
             }
 
             Leave();
+            _metrics?.RequestCompleted(request.Method, _timeProvider.GetElapsedTime(started));
         }
 
         return response;
