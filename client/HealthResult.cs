@@ -3,7 +3,7 @@ namespace MfaHost.Client;
 /// <summary>The result of <c>health</c>.</summary>
 public sealed class HealthResult
 {
-    /// <summary><c>ok</c> when the host serves every configured instance; <c>degraded</c> when some failed to load (see <see cref="FailedPlugins"/>).</summary>
+    /// <summary><c>ok</c> when the host serves; <c>degraded</c> when it serves with <see cref="Problems"/> or some instances failed to load (<see cref="FailedPlugins"/>).</summary>
     public required string Status { get; init; }
 
     /// <summary>The host's version.</summary>
@@ -26,4 +26,7 @@ public sealed class HealthResult
     }
 
     private readonly IReadOnlyList<string>? _failedPlugins;
+
+    /// <summary>Why the status is not <c>ok</c> (for example the state store's failure); null when ok.</summary>
+    public IReadOnlyList<string>? Problems { get; init; }
 }

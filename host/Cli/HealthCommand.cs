@@ -39,6 +39,11 @@ internal static class HealthCommand
             {
                 console.Out.WriteLine($"failed_plugins: {string.Join(", ", health.FailedPlugins)}");
             }
+            foreach (var problem in health.Problems ?? [])
+            {
+                console.Out.WriteLine($"problem: {problem}");
+            }
+
             return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (IOException e)

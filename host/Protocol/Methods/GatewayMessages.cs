@@ -70,5 +70,5 @@ internal sealed record PluginEntry(string Name, string Type, string Version, IRe
 /// <summary>The result of <c>plugins</c>.</summary>
 internal sealed record PluginsResult(IReadOnlyList<PluginEntry> Plugins);
 
-/// <summary>The result of <c>health</c>; <c>failed_plugins</c> only when <c>status</c> is <c>degraded</c>.</summary>
-internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? FailedPlugins = null);
+/// <summary>The result of <c>health</c>; <c>problems</c> and <c>failed_plugins</c> only when <c>status</c> is <c>degraded</c>.</summary>
+internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? Problems = null, IReadOnlyList<string>? FailedPlugins = null);
