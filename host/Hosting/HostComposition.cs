@@ -5,6 +5,7 @@ using MfaHost.Plugins;
 using MfaHost.Protocol;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Systemd;
 using MfaHost.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -52,6 +53,7 @@ internal static class HostComposition
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
         builder.Services.AddHostMetrics();
+        builder.Services.AddSystemdNotifications();
         overrides?.Invoke(builder.Services);
         SanitizingLoggerProvider.WrapAll(builder.Services);
         return builder.Build();
