@@ -179,13 +179,13 @@ public sealed class AcmeSocketTests
         });
     }
 
-    [TestCase(PushDecision.Deny)]
-    [TestCase(PushDecision.Expire)]
-    public async Task Push_denied_or_expired_is_deny_authentication_failed_with_the_uniform_message(PushDecision decision)
+    [TestCase(PushDecision.Deny, "denied")]
+    [TestCase(PushDecision.Expire, "expired")]
+    public async Task Push_denied_or_expired_is_deny_authentication_failed(PushDecision decision, string word)
     {
         var user = NewUser("no");
         _server.SetUser(user, new AcmeUser { Push = decision, WaitingPolls = 1 });
-        AssertVerdict(await Authenticate(Push("acme", user)), "DENY", MfaReasons.AuthenticationFailed, "Authentication failed");
+        AssertVerdict(await Authenticate(Push("acme", user)), "DENY", MfaReasons.AuthenticationFailed, word);
     }
 
     [Test]
