@@ -39,6 +39,13 @@ internal static class HealthCommand
             {
                 console.Out.WriteLine($"failed_plugins: {string.Join(", ", health.FailedPlugins)}");
             }
+
+            if (health.ConfigGeneration is { } generation)
+            {
+                console.Out.WriteLine($"config_generation: {generation}");
+                console.Out.WriteLine($"config_loaded_at: {health.ConfigLoadedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
             foreach (var problem in health.Problems ?? [])
             {
                 console.Out.WriteLine($"problem: {problem}");

@@ -9,13 +9,9 @@ namespace MfaHost.Protocol.Methods;
 /// problems when the state store fails, and with the names in <c>failed_plugins</c> when an instance failed to load
 /// (the host serves the others).
 /// </summary>
-internal sealed class HealthMethod(PluginCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider, MfaHost.State.StateHealth? state = null) : IGatewayMethod
+internal sealed class HealthMethod(ActiveCatalog catalog, InFlightRequests inFlight, TimeProvider timeProvider, MfaHost.State.StateHealth? state = null) : IGatewayMethod
 {
     private readonly long _started = timeProvider.GetTimestamp();
-    private readonly int _loaded = catalog.LoadedCount;
-
-    // Configured instances only: a broken plugin folder that no instance uses takes nothing away from the service.
-    private readonly IReadOnlyList<string> _failed = [.. catalog.Instances.Where(i => !i.IsLoaded && i.ConfigFile.Length > 0).Select(i => i.Name)];
 
     public string Name => "health";
 
@@ -24,11 +20,22 @@ internal sealed class HealthMethod(PluginCatalog catalog, InFlightRequests inFli
     public ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
         var uptime = (long)timeProvider.GetElapsedTime(_started).TotalSeconds;
+        var serving = catalog.Current;
 
-        // Degraded, not down: decisions that need no state (whitelist, push without state) still work, and so do the instances that loaded.
+        // Degraded, not down: decisions that need no state (whitelist, push without state) still work, and so do the
+        // instances that loaded. Configured instances only: a broken plugin folder no instance uses takes nothing away.
         var problem = state?.Problem;
-        var failed = _failed.Count == 0 ? null : _failed;
-        var result = new HealthResult(problem is null && failed is null ? "ok" : "degraded", RunCommand.Version, uptime, _loaded, inFlight.Count, problem is null ? null : [problem], failed);
+        IReadOnlyList<string> failed = [.. serving.Instances.Where(i => !i.IsLoaded && i.ConfigFile.Length > 0).Select(i => i.Name)];
+        var result = new HealthResult(
+            problem is null && failed.Count == 0 ? "ok" : "degraded",
+            RunCommand.Version,
+            uptime,
+            serving.LoadedCount,
+            inFlight.Count,
+            problem is null ? null : [problem],
+            serving.Generation,
+            serving.LoadedAt,
+            failed.Count == 0 ? null : failed);
         return ValueTask.FromResult(RpcResult.Of(result, GatewayJsonContext.Default.HealthResult));
     }
 }
