@@ -67,6 +67,7 @@ internal static class HostComposition
         builder.Services.AddHostMetrics();
         builder.Services.AddSystemdNotifications();
         overrides?.Invoke(builder.Services);
+        SanitizingLoggerProvider.WrapAll(builder.Services);
         return builder.Build();
     }
 
