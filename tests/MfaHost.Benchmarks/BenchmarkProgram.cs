@@ -20,6 +20,11 @@ internal static class BenchmarkProgram
           totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
           totp-load --socket S --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
+          reload-setup --dir DIR [--push-seconds 2]
+                                               write a configuration (DIR/config/mfahost.ini) with instances push, otp, conv of the reloadable test plugin
+          reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
+                                               logins of every kind on CONNECTIONS connections while the host reloads RELOADS times (new build, changed,
+                                               added, removed instance, broken configuration); failures, reload times, host memory
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -47,6 +52,10 @@ internal static class BenchmarkProgram
                 return await TotpLoad.SetupAsync(options);
             case "totp-load":
                 return await TotpLoad.RunAsync(options);
+            case "reload-setup":
+                return await ReloadSoak.SetupAsync(options);
+            case "reload-soak":
+                return await ReloadSoak.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;
