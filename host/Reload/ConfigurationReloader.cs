@@ -1,5 +1,6 @@
 using MfaHost.Configuration;
 using MfaHost.Metrics;
+using MfaHost.Systemd;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
@@ -22,6 +23,7 @@ internal sealed class ConfigurationReloader(
     AuthenticationPipeline pipeline,
     ConfigurationSource source,
     HostMetrics metrics,
+    ServiceManagerNotifier serviceManager,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IAsyncDisposable
 {
@@ -87,9 +89,17 @@ internal sealed class ConfigurationReloader(
         try
         {
             ReloadLog.Reloading(logger, trigger);
-            var result = Reload();
-            metrics.ReloadFinished(result.Applied);
-            return result;
+            serviceManager.Reloading();
+            try
+            {
+                var result = Reload();
+                metrics.ReloadFinished(result.Applied);
+                return result;
+            }
+            finally
+            {
+                serviceManager.Reloaded();
+            }
         }
         finally
         {
