@@ -20,6 +20,12 @@ internal static class BenchmarkProgram
           totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
           totp-load --socket S --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
+          totp-compare --socket S --users-file DIR/totp-users.txt [--connections 16] [--seconds 10] [--host-pid PID]
+                [--freeradius freeradius] [--radclient radclient]
+                                               the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
+                                               clients (RADIUS on loopback); prints both figures and the ratio
+          claim-load [--writers 16] [--seconds 5]
+                                               the totp path's store work (read + replay claim) in-process, on a temp SQLite file
           reload-setup --dir DIR [--push-seconds 2]
                                                write a configuration (DIR/config/mfahost.ini) with instances push, otp, conv of the reloadable test plugin
           reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
@@ -52,6 +58,10 @@ internal static class BenchmarkProgram
                 return await TotpLoad.SetupAsync(options);
             case "totp-load":
                 return await TotpLoad.RunAsync(options);
+            case "totp-compare":
+                return await TotpCompare.RunAsync(options);
+            case "claim-load":
+                return await ClaimLoad.RunAsync(options);
             case "reload-setup":
                 return await ReloadSoak.SetupAsync(options);
             case "reload-soak":
