@@ -85,12 +85,7 @@ public class ConstructedOnceTests
     public async Task Each_command_constructs_each_sound_instance_exactly_once_and_a_refused_one_never()
     {
         using var temp = new TempDirectory();
-        var build = Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins", "reloadable-v1");
-        Directory.CreateDirectory(temp.Combine("plugins", "reloadable"));
-        foreach (var file in Directory.GetFiles(build))
-        {
-            File.Copy(file, temp.Combine("plugins", "reloadable", Path.GetFileName(file)));
-        }
+        Reload.ReloadHarness.CopyBuild(1, temp.Combine("plugins", "reloadable"));
 
         var log = temp.Combine("constructed.txt");
         var config = temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {temp.Combine("plugins")}\n");
