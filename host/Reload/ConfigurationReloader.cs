@@ -30,7 +30,7 @@ internal sealed class ConfigurationReloader(
     /// <summary>Host options that a reload applies; every other changed host option needs a restart.</summary>
     private static readonly HashSet<string> LiveHostOptions = new(StringComparer.Ordinal)
     {
-        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout", "[host] watch",
+        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout",
     };
 
     private readonly SemaphoreSlim _gate = new(1, 1);
