@@ -1,5 +1,6 @@
 using MfaHost.Configuration;
 using MfaHost.Metrics;
+using MfaHost.Systemd;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
@@ -22,13 +23,14 @@ internal sealed class ConfigurationReloader(
     AuthenticationPipeline pipeline,
     ConfigurationSource source,
     HostMetrics metrics,
+    ServiceManagerNotifier serviceManager,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IAsyncDisposable
 {
     /// <summary>Host options that a reload applies; every other changed host option needs a restart.</summary>
     private static readonly HashSet<string> LiveHostOptions = new(StringComparer.Ordinal)
     {
-        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout", "[host] watch",
+        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout",
     };
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -87,9 +89,17 @@ internal sealed class ConfigurationReloader(
         try
         {
             ReloadLog.Reloading(logger, trigger);
-            var result = Reload();
-            metrics.ReloadFinished(result.Applied);
-            return result;
+            serviceManager.Reloading();
+            try
+            {
+                var result = Reload();
+                metrics.ReloadFinished(result.Applied);
+                return result;
+            }
+            finally
+            {
+                serviceManager.Reloaded();
+            }
         }
         finally
         {

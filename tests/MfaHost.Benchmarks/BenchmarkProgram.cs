@@ -26,6 +26,11 @@ internal static class BenchmarkProgram
                                                clients (RADIUS on loopback); prints both figures and the ratio
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
+          reload-setup --dir DIR [--push-seconds 2]
+                                               write a configuration (DIR/config/mfahost.ini) with instances push, otp, conv of the reloadable test plugin
+          reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
+                                               logins of every kind on CONNECTIONS connections while the host reloads RELOADS times (new build, changed,
+                                               added, removed instance, broken configuration); failures, reload times, host memory
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -57,6 +62,10 @@ internal static class BenchmarkProgram
                 return await TotpCompare.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
+            case "reload-setup":
+                return await ReloadSoak.SetupAsync(options);
+            case "reload-soak":
+                return await ReloadSoak.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;
