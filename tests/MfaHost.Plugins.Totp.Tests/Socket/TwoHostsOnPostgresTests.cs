@@ -142,9 +142,8 @@ public sealed partial class TwoHostsOnPostgresTests
         await StartPairAsync();
 
         Assert.That(await server.ScalarAsync($"SELECT count(*) FROM {_schema}.schema_version"), Is.EqualTo(1L));
-        var migrated = _hosts.Count(h => h.Logs.Any(l => l.Contains($"State schema {_schema}: migrated from version 0", StringComparison.Ordinal)));
-        var found = _hosts.Count(h => h.Logs.Any(l => l.Contains($"State schema {_schema}: at version", StringComparison.Ordinal)));
-        Assert.That((migrated, found), Is.EqualTo((1, 1)), "one host migrated, the other waited on the lock and found the work done");
+        var migrated = _hosts.Sum(h => h.Logs.Count(l => l.Contains($"State schema {_schema}: migrated from version", StringComparison.Ordinal)));
+        Assert.That(migrated, Is.EqualTo(1), "one host migrated; the other waited on the lock and found the work done");
     }
 
     [Test]
