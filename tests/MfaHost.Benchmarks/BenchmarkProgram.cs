@@ -17,8 +17,10 @@ internal static class BenchmarkProgram
                                                the same driver against a bare Unix-socket echo server in this process
           park  --socket S [--plugin park] [--count 10000] [--connections 100] [--health-seconds 20] [--host-pid PID]
                                                park COUNT pushes in the host, measure health meanwhile, then collect the pushes
-          totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
-          totp-load --socket S --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
+          totp-setup --dir DIR [--users 30000] [--postgres CONNSTR [--schema mfahost_bench] [--hosts 2]]
+                                               write host configuration(s) with a totp instance (period 1 s) and enroll USERS users
+                                               (into DIR/data/state.db, or the PostgreSQL database all HOSTS host files share)
+          totp-load --socket S[,S2] --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
           totp-compare --socket S --users-file DIR/totp-users.txt [--connections 16] [--seconds 10] [--host-pid PID]
                 [--freeradius freeradius] [--radclient radclient]
