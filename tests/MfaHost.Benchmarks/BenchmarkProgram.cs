@@ -26,6 +26,9 @@ internal static class BenchmarkProgram
                                                clients (RADIUS on loopback); prints both figures and the ratio
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
+          soak  --socket S [--plugin noop] [--minutes 30] [--workers 8]
+                                               mixed load (pipelined logins, health, hostile frames, churn, idle and half-sent
+                                               connections); prints the host's memory and descriptors every 30 s, exit 1 if they grew
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -57,6 +60,8 @@ internal static class BenchmarkProgram
                 return await TotpCompare.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
+            case "soak":
+                return await Soak.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;
