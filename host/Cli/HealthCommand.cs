@@ -19,16 +19,9 @@ internal static class HealthCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken)
-    {
-        if (HostSocketOption.Resolve(socketOption, configOption, console) is not { } socketPath)
+    private static Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken) =>
+        HostSocketOption.CallHostAsync(socketOption, configOption, console, async client =>
         {
-            return ExitCodes.UsageOrConfig;
-        }
-
-        try
-        {
-            await using var client = await MfaHostClient.ConnectAsync(socketPath, cancellationToken);
             var health = await client.HealthAsync(cancellationToken);
             console.Out.WriteLine($"status: {health.Status}");
             console.Out.WriteLine($"version: {health.Version}");
@@ -52,16 +45,5 @@ internal static class HealthCommand
             }
 
             return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
-        }
-        catch (IOException e)
-        {
-            HostSocketOption.WriteUnreachable(console, socketPath, e);
-            return ExitCodes.Failed;
-        }
-        catch (MfaHostRpcException e)
-        {
-            console.Error.WriteLine($"error: {e.Message} ({e.Reason ?? e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
-            return ExitCodes.Failed;
-        }
-    }
+        }, cancellationToken);
 }
