@@ -28,6 +28,9 @@ internal static class BenchmarkProgram
                                                clients (RADIUS on loopback); prints both figures and the ratio
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
+          soak  --socket S [--plugin noop] [--minutes 30] [--workers 8]
+                                               mixed load (pipelined logins, health, hostile frames, churn, idle and half-sent
+                                               connections); prints the host's memory and descriptors every 30 s, exit 1 if they grew
           reload-setup --dir DIR [--push-seconds 2]
                                                write a configuration (DIR/config/mfahost.ini) with instances push, otp, conv of the reloadable test plugin
           reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
@@ -64,6 +67,8 @@ internal static class BenchmarkProgram
                 return await TotpCompare.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
+            case "soak":
+                return await Soak.RunAsync(options);
             case "reload-setup":
                 return await ReloadSoak.SetupAsync(options);
             case "reload-soak":
