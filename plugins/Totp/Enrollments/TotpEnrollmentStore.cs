@@ -176,6 +176,67 @@ public sealed partial class TotpEnrollmentStore
         return new NewTotpEnrollment(ToEnrollment(stored), codes);
     }
 
+    /// <summary>
+    /// Stores imported enrollments (their own secrets, parameters and scratch codes, hashed here), many writes in
+    /// flight at once so the store commits them in large batches. A user already enrolled is skipped unless
+    /// <paramref name="replace"/>. Reports progress after each enrollment.
+    /// </summary>
+    internal async ValueTask<(int Imported, int Skipped)> ImportAsync(
+        IReadOnlyList<Import.ImportedEnrollment> enrollments, bool replace, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        if (_protector is null && await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check)
+        {
+            throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): import through the instance configured with [totp] {SeedProtector.KeyOption}");
+        }
+
+        const int InFlight = 256;
+        var imported = 0;
+        var done = 0;
+        var writes = new List<Task<bool>>(InFlight);
+        foreach (var chunk in enrollments.Chunk(InFlight))
+        {
+            writes.Clear();
+            foreach (var enrollment in chunk)
+            {
+                writes.Add(StoreImportedAsync(enrollment, replace, cancellationToken).AsTask());
+            }
+
+            foreach (var written in await Task.WhenAll(writes))
+            {
+                imported += written ? 1 : 0;
+                progress?.Report(++done);
+            }
+        }
+
+        return (imported, enrollments.Count - imported);
+    }
+
+    private async ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var stored = new StoredEnrollment
+        {
+            User = enrollment.User,
+            Secret = Seal(enrollment.User, enrollment.Secret),
+            Algorithm = enrollment.Algorithm,
+            Digits = enrollment.Digits,
+            Period = enrollment.Period,
+            EnrolledAt = _timeProvider.GetUtcNow(),
+            Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
+            ScratchSalt = Convert.ToBase64String(salt),
+            ScratchHashes = [.. enrollment.ScratchCodes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
+        };
+        var key = EnrollmentPrefix + KeyOf(enrollment.User);
+        var json = JsonSerializer.Serialize(stored, EnrollmentJsonContext.Default.StoredEnrollment);
+        if (replace)
+        {
+            await _state.SetAsync(key, json, null, cancellationToken);
+            return true;
+        }
+
+        return await _state.TryAddAsync(key, json, null, cancellationToken);
+    }
+
     /// <summary>Removes the enrollment of <paramref name="user"/> and its used-scratch-code records.</summary>
     /// <param name="user">The user.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
