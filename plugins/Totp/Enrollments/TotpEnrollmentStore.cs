@@ -149,31 +149,8 @@ public sealed partial class TotpEnrollmentStore
         var codes = Enumerable.Range(0, settings.ScratchCodes)
             .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var stored = new StoredEnrollment
-        {
-            User = user,
-            Secret = Seal(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength))),
-            Algorithm = settings.Algorithm,
-            Digits = settings.Digits,
-            Period = settings.Period,
-            EnrolledAt = _timeProvider.GetUtcNow(),
-            Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
-            ScratchSalt = Convert.ToBase64String(salt),
-            ScratchHashes = [.. codes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
-        };
-        var key = EnrollmentPrefix + KeyOf(user);
-        var json = JsonSerializer.Serialize(stored, EnrollmentJsonContext.Default.StoredEnrollment);
-        if (replace)
-        {
-            await _state.SetAsync(key, json, null, cancellationToken);
-        }
-        else if (!await _state.TryAddAsync(key, json, null, cancellationToken))
-        {
-            return null;
-        }
-
-        return new NewTotpEnrollment(ToEnrollment(stored), codes);
+        var stored = NewRecord(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength)), settings.Algorithm, settings.Digits, settings.Period, codes);
+        return await WriteAsync(stored, replace, cancellationToken) ? new NewTotpEnrollment(ToEnrollment(stored), codes) : null;
     }
 
     /// <summary>
@@ -211,30 +188,38 @@ public sealed partial class TotpEnrollmentStore
         return (imported, enrollments.Count - imported);
     }
 
-    private async ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken)
+    private ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken) =>
+        WriteAsync(NewRecord(enrollment.User, enrollment.Secret, enrollment.Algorithm, enrollment.Digits, enrollment.Period, enrollment.ScratchCodes), replace, cancellationToken);
+
+    private StoredEnrollment NewRecord(string user, string secret, OtpHashMode algorithm, int digits, int period, IReadOnlyList<string> scratchCodes)
     {
         var salt = RandomNumberGenerator.GetBytes(16);
-        var stored = new StoredEnrollment
+        return new StoredEnrollment
         {
-            User = enrollment.User,
-            Secret = Seal(enrollment.User, enrollment.Secret),
-            Algorithm = enrollment.Algorithm,
-            Digits = enrollment.Digits,
-            Period = enrollment.Period,
+            User = user,
+            Secret = Seal(user, secret),
+            Algorithm = algorithm,
+            Digits = digits,
+            Period = period,
             EnrolledAt = _timeProvider.GetUtcNow(),
             Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
             ScratchSalt = Convert.ToBase64String(salt),
-            ScratchHashes = [.. enrollment.ScratchCodes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
+            ScratchHashes = [.. scratchCodes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
         };
-        var key = EnrollmentPrefix + KeyOf(enrollment.User);
+    }
+
+    // Without replace, an existing enrollment is kept (atomic: of two concurrent writes one wins) and the result is false.
+    private async ValueTask<bool> WriteAsync(StoredEnrollment stored, bool replace, CancellationToken cancellationToken)
+    {
+        var key = EnrollmentPrefix + KeyOf(stored.User);
         var json = JsonSerializer.Serialize(stored, EnrollmentJsonContext.Default.StoredEnrollment);
-        if (replace)
+        if (!replace)
         {
-            await _state.SetAsync(key, json, null, cancellationToken);
-            return true;
+            return await _state.TryAddAsync(key, json, null, cancellationToken);
         }
 
-        return await _state.TryAddAsync(key, json, null, cancellationToken);
+        await _state.SetAsync(key, json, null, cancellationToken);
+        return true;
     }
 
     /// <summary>Removes the enrollment of <paramref name="user"/> and its used-scratch-code records.</summary>
