@@ -25,7 +25,7 @@ internal sealed class MetricsHttpListener(
     HostSettings settings,
     HostMetrics metrics,
     HostGauges gauges,
-    PluginCatalog catalog,
+    ActiveCatalog catalog,
     StatusPage page,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -45,7 +45,7 @@ internal sealed class MetricsHttpListener(
 
         // Recorded once the exporter listens, so that /metrics has them too.
         metrics.StartSeries();
-        foreach (var instance in catalog.Instances.Where(i => !i.IsLoaded))
+        foreach (var instance in catalog.Current.Instances.Where(i => !i.IsLoaded))
         {
             metrics.PluginLoadFailed(instance.Name, instance.Type);
         }
@@ -57,6 +57,9 @@ internal sealed class MetricsHttpListener(
         // The host's log, less the generic host's banner lines (this listener logs its own line).
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
+
+        // A failure to bind is reported once, by the host, as a HostStartupException naming [metrics] listen.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         // The host's own lifetime handles the signals; this server starts and stops with it.
         builder.Services.AddSingleton<IHostLifetime, FollowingLifetime>();
         builder.Services.AddRoutingCore();

@@ -5,7 +5,7 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>plugins</c>: every configured instance, loaded or failed (with its error).</summary>
-internal sealed class PluginsMethod(PluginCatalog catalog) : IGatewayMethod
+internal sealed class PluginsMethod(ActiveCatalog catalog) : IGatewayMethod
 {
     public string Name => "plugins";
 
@@ -14,7 +14,7 @@ internal sealed class PluginsMethod(PluginCatalog catalog) : IGatewayMethod
     // The catalog is an immutable snapshot, but each instance's circuit state changes: built per call.
     public ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken) =>
         ValueTask.FromResult(RpcResult.Of(
-            new PluginsResult(catalog.Instances
+            new PluginsResult(catalog.Current.Instances
                 .Select(i => new PluginEntry(
                     i.Name,
                     i.Type,
