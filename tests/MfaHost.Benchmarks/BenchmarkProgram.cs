@@ -26,6 +26,8 @@ internal static class BenchmarkProgram
                 [--freeradius freeradius] [--radclient radclient]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
                                                clients (RADIUS on loopback); prints both figures and the ratio
+          totp-import [--users 100000]         import USERS otpauth URIs and USERS google_authenticator files into fresh stores
+                                               (seed key set); times, and a sample checked against oathtool codes
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
           soak  --socket S [--plugin noop] [--minutes 30] [--workers 8]
@@ -65,6 +67,8 @@ internal static class BenchmarkProgram
                 return await TotpLoad.RunAsync(options);
             case "totp-compare":
                 return await TotpCompare.RunAsync(options);
+            case "totp-import":
+                return await TotpImportRun.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
             case "soak":
