@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.PluginSdk;
@@ -140,6 +141,36 @@ public abstract partial class MfaClient : IAsyncDisposable
         return MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
     }
 
+    /// <summary>
+    /// The administrative operations this instance offers operators (none by default); override together with
+    /// <see cref="AdminAsync"/>. The host lists them and runs them for <c>[access] admin_uids</c> only.
+    /// </summary>
+    public virtual IReadOnlyList<MfaAdminOperation> AdminOperations => [];
+
+    /// <summary>
+    /// Runs the administrative operation <paramref name="operation"/>: an operation not in <see cref="AdminOperations"/>
+    /// is refused with <see cref="MfaAdminErrorKind.UnknownOperation"/> without calling the plugin.
+    /// </summary>
+    /// <param name="operation">The operation's name.</param>
+    /// <param name="arguments">Its arguments (a JSON object; empty when none were given).</param>
+    /// <param name="cancellationToken">Fires when the caller gives up or the host's time limit is reached.</param>
+    /// <returns>The result, JSON for the operator's tools (null for none). It may hold a secret meant for the operator
+    /// (an enrollment's seed): the host passes it to the caller and never logs it.</returns>
+    /// <exception cref="MfaAdminException">The operation is unknown, its arguments are wrong, or it was refused.</exception>
+    public async Task<JsonNode?> ExecuteAdminAsync(string operation, JsonObject arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var operations = AdminOperations;
+        if (!operations.Any(o => string.Equals(o.Name, operation, StringComparison.Ordinal)))
+        {
+            var offered = operations.Count == 0 ? "none" : string.Join(", ", operations.Select(o => o.Name));
+            throw new MfaAdminException(MfaAdminErrorKind.UnknownOperation, $"{BrandName} offers no administrative operation '{operation}' (it offers: {offered})");
+        }
+
+        return await AdminAsync(operation, arguments, cancellationToken);
+    }
+
     /// <summary>The gateway's session ended: release what the plugin holds for it. Never throws to the gateway.</summary>
     /// <param name="session">The session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -164,6 +195,17 @@ public abstract partial class MfaClient : IAsyncDisposable
     /// <param name="cancellationToken">Fires when the gateway gives up.</param>
     protected virtual ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken) =>
         ValueTask.FromResult<MfaResult>(MfaVerdict.Deny(MfaReasons.NotSupported, $"{BrandName} does not support one-time passwords"));
+
+    /// <summary>
+    /// Runs one of <see cref="AdminOperations"/> (the base class has checked the name). The base version refuses.
+    /// Throw <see cref="MfaAdminException"/> for wrong arguments or a refusal; its message reaches the operator.
+    /// </summary>
+    /// <param name="operation">The operation's name, one of <see cref="AdminOperations"/>.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="cancellationToken">Fires when the caller gives up or the host's time limit is reached.</param>
+    /// <returns>The result (null for none).</returns>
+    protected virtual ValueTask<JsonNode?> AdminAsync(string operation, JsonObject arguments, CancellationToken cancellationToken) =>
+        throw new MfaAdminException(MfaAdminErrorKind.UnknownOperation, $"{BrandName} offers no administrative operation '{operation}'");
 
     private bool IsOverridden(string methodName)
     {

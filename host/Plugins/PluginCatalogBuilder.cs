@@ -18,19 +18,7 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
     public PluginCatalog Build(ICollection<MfaConfigurationException> configErrors)
     {
         var packages = PluginFolderLoader.LoadAll(settings.PluginsDirectory);
-        CredentialsFile? credentialsFile = null;
-        if (settings.CredentialsFile is { } credentialsPath)
-        {
-            try
-            {
-                credentialsFile = CredentialsFile.Load(credentialsPath);
-            }
-            catch (MfaConfigurationException e)
-            {
-                configErrors.Add(e);
-            }
-        }
-
+        var credentialsFile = LoadCredentials(configErrors);
         var instances = new List<PluginInstance>();
         var files = Directory.Exists(settings.PluginConfigDirectory)
             ? Directory.GetFiles(settings.PluginConfigDirectory, "*.ini").Order(StringComparer.Ordinal)
@@ -58,6 +46,35 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
         }
 
         return new PluginCatalog(instances, packages);
+    }
+
+    /// <summary>
+    /// A catalog of the one instance <paramref name="instanceFile"/> (the command line's administrative operations
+    /// when no host runs): the other instances are neither read nor created.
+    /// </summary>
+    public PluginCatalog BuildOne(string instanceFile, ICollection<MfaConfigurationException> configErrors)
+    {
+        var packages = PluginFolderLoader.LoadAll(settings.PluginsDirectory);
+        var instance = Create(instanceFile, packages, LoadCredentials(configErrors), configErrors);
+        return new PluginCatalog(instance is null ? [] : [instance], packages);
+    }
+
+    private CredentialsFile? LoadCredentials(ICollection<MfaConfigurationException> configErrors)
+    {
+        if (settings.CredentialsFile is not { } credentialsPath)
+        {
+            return null;
+        }
+
+        try
+        {
+            return CredentialsFile.Load(credentialsPath);
+        }
+        catch (MfaConfigurationException e)
+        {
+            configErrors.Add(e);
+            return null;
+        }
     }
 
     private PluginInstance? Create(string file, IReadOnlyList<PluginPackage> packages, CredentialsFile? credentialsFile, ICollection<MfaConfigurationException> configErrors)

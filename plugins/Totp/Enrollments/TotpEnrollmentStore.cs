@@ -13,7 +13,7 @@ namespace MfaHost.Plugins.Totp.Enrollments;
 /// salted SHA-256 hashes of the scratch codes) and <c>scratch-used/&lt;user&gt;/&lt;enrollment id&gt;/&lt;n&gt;</c>
 /// (one per used scratch code, claimed atomically). User names are percent-encoded in keys.
 /// </summary>
-public sealed partial class TotpEnrollmentStore
+internal sealed partial class TotpEnrollmentStore
 {
     /// <summary>Digits of a scratch code.</summary>
     public const int ScratchCodeDigits = 8;
