@@ -85,6 +85,7 @@ internal static class HostSettingsLoader
         {
             Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
             Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
+            Metrics = Read(() => MfaHost.Metrics.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Metrics.MetricsSettings()),
         };
 
         // Unix sockets have a path limit of 108 bytes including the terminator.

@@ -26,7 +26,7 @@ internal sealed class PluginsMethod(PluginCatalog catalog) : IGatewayMethod
                 .ToList()),
             GatewayJsonContext.Default.PluginsResult));
 
-    private static string CircuitWord(CircuitState state) => state switch
+    internal static string CircuitWord(CircuitState state) => state switch
     {
         CircuitState.Open => "open",
         CircuitState.HalfOpen => "half_open",
