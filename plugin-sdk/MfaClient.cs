@@ -15,12 +15,10 @@ namespace MfaHost.PluginSdk;
 /// </remarks>
 public abstract partial class MfaClient : IAsyncDisposable
 {
-    private readonly ServiceCircuitBreaker _circuit;
-
     /// <summary>Creates the client.</summary>
     /// <param name="context">What the host hands the instance.</param>
     /// <param name="brandName">The service's name as users know it (in messages and logs).</param>
-    /// <param name="ignoreConnectionError">Fail open: ACCEPT when the service is unreachable.</param>
+    /// <param name="ignoreConnectionError">Fail open: the host ACCEPTs when the service is unreachable (the instance's own option, e.g. <c>ignore_connection_error</c>).</param>
     protected MfaClient(MfaPluginContext context, string brandName, bool ignoreConnectionError = false)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -28,13 +26,15 @@ public abstract partial class MfaClient : IAsyncDisposable
         Context = context;
         BrandName = brandName;
         IgnoreConnectionError = ignoreConnectionError;
-        _circuit = ServiceCircuitBreaker.FromConfiguration(context.Configuration, context.TimeProvider, context.Logger, brandName);
     }
 
     /// <summary>The service's name as users know it.</summary>
     public string BrandName { get; }
 
-    /// <summary>Whether an unreachable service means ACCEPT (fail open) rather than DENY.</summary>
+    /// <summary>
+    /// Whether an unreachable service means ACCEPT (fail open) rather than DENY. The plugin answers DENY
+    /// <see cref="MfaReasons.ServiceUnreachable"/> either way; the host applies this setting (and its circuit breaker).
+    /// </summary>
     public bool IgnoreConnectionError { get; }
 
     /// <summary>
@@ -60,13 +60,6 @@ public abstract partial class MfaClient : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The instance's circuit breaker (<c>[circuit] failures</c>, default 5 consecutive
-    /// <see cref="MfaServiceUnreachable"/>, 0 = off; <c>open_seconds</c>, default 30): while
-    /// <see cref="PluginSdk.CircuitState.Open"/>, requests are answered "service unreachable" without calling the plugin.
-    /// </summary>
-    public CircuitState CircuitState => _circuit.State;
-
     /// <summary>What the host handed this instance.</summary>
     protected MfaPluginContext Context { get; }
 
@@ -76,69 +69,37 @@ public abstract partial class MfaClient : IAsyncDisposable
     /// <summary>
     /// Authenticates one request: push when <see cref="MfaRequest.MfaPassword"/> is null or empty,
     /// OTP otherwise. A boolean result becomes ACCEPT or DENY; a verdict passes through unchanged;
-    /// the SDK's failures become DENY (or ACCEPT when failing open). While the circuit is open the
-    /// plugin is not called and the answer is <see cref="ServiceUnreachable"/>. Any other exception,
-    /// including cancellation, propagates to the host.
+    /// the SDK's failures become DENY (<see cref="MfaServiceUnreachable"/>: DENY
+    /// <see cref="MfaReasons.ServiceUnreachable"/>, which the host's circuit breaker counts and its fail-open
+    /// turns into ACCEPT). Any other exception, including cancellation, propagates to the host.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Fires when the gateway gives up or the request times out.</param>
     public async Task<MfaVerdict> ExecuteAuthenticateAsync(MfaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_circuit.TryEnter(out var isProbe, out var why))
-        {
-            return ServiceUnreachable(why);
-        }
-
-        var outcome = ServiceOutcome.Abandoned;
         try
         {
             var result = string.IsNullOrEmpty(request.MfaPassword)
                 ? await PushAsync(request, cancellationToken)
                 : await OtpAsync(request, request.MfaPassword, cancellationToken);
-            outcome = ServiceOutcome.Answered;
             return result.ToVerdict();
         }
         catch (MfaAuthenticationFailure e)
         {
-            outcome = ServiceOutcome.Answered;
             LogAuthenticationFailure(Logger, BrandName, request.MfaIdentity, e.Message);
             return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "Authentication failed");
         }
         catch (MfaCommunicationError e)
         {
-            // The service answered, if not sensibly: it is reachable, so this is no failure for the circuit.
-            outcome = ServiceOutcome.Answered;
             LogCommunicationError(Logger, BrandName, e.Message);
             return MfaVerdict.Deny(MfaReasons.CommunicationError, "Communication error");
         }
         catch (MfaServiceUnreachable e)
         {
-            outcome = ServiceOutcome.Unreachable;
-            return ServiceUnreachable(e.Message);
+            LogUnreachable(Logger, BrandName, e.Message);
+            return MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
         }
-        finally
-        {
-            // Cancellation and plugin bugs stay Abandoned: they tell nothing about the service.
-            _circuit.Record(outcome, isProbe);
-        }
-    }
-
-    /// <summary>
-    /// The verdict for an unreachable service: DENY, or ACCEPT when <see cref="IgnoreConnectionError"/>.
-    /// Logged here; the circuit breaker answers with it too.
-    /// </summary>
-    /// <param name="why">Which service and why, for the log.</param>
-    public MfaVerdict ServiceUnreachable(string why)
-    {
-        if (IgnoreConnectionError)
-        {
-            LogUnreachableFailOpen(Logger, BrandName, why);
-            return MfaVerdict.Accept(MfaReasons.AcceptedServiceUnreachable, $"{BrandName} is not reachable, fallback enabled");
-        }
-
-        LogUnreachable(Logger, BrandName, why);
-        return MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
     }
 
     /// <summary>
@@ -221,7 +182,4 @@ public abstract partial class MfaClient : IAsyncDisposable
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "{Brand}: service unreachable: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string brand, string reason);
-
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Brand}: service unreachable, failing open (ignore_connection_error): {Reason}")]
-    private static partial void LogUnreachableFailOpen(ILogger logger, string brand, string reason);
 }

@@ -3,6 +3,7 @@ using MfaHost.Metrics;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Protocol;
+using MfaHost.Resilience;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using MfaHost.Tickets;
@@ -39,6 +40,8 @@ internal static class HostComposition
                 sp.GetRequiredService<IStateStore>())
             .Build(configErrors));
         builder.Services.AddSingleton(sp => PipelineSettingsCatalog.Read(sp.GetRequiredService<PluginCatalog>(), configErrors));
+        builder.Services.AddSingleton<InstanceCircuits>();
+        builder.Services.AddSingleton<PluginCallGuard>();
         builder.Services.AddSingleton<AuthenticationPipeline>();
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();

@@ -7,7 +7,8 @@ namespace TestPlugins.Scripted;
 /// A plugin that does what its <c>[test]</c> section says, for failure tests and the load driver:
 /// <c>delay</c> (seconds, on the host's clock), <c>outcome</c> = accept|deny|needinfo (NEEDINFO asks for
 /// a code on push), <c>throw</c> = none|auth|communication|unreachable|crash, <c>ignore_cancellation</c>
-/// = yes|no, <c>otp</c> = the one code accepted (any code when unset).
+/// = yes|no, <c>otp</c> = the one code accepted (any code when unset), <c>block</c> = seconds of real time the
+/// plugin blocks the calling thread (Thread.Sleep) before it returns a task: a plugin that misbehaves.
 /// </summary>
 [MfaPlugin("test")]
 public sealed partial class ScriptedClient : MfaClient
@@ -17,6 +18,7 @@ public sealed partial class ScriptedClient : MfaClient
     private readonly string _throw;
     private readonly bool _ignoreCancellation;
     private readonly string? _expectedOtp;
+    private readonly TimeSpan _block;
 
     public ScriptedClient(MfaPluginContext context)
         : base(context, "Test")
@@ -27,13 +29,30 @@ public sealed partial class ScriptedClient : MfaClient
         _throw = OneOf(section, "throw", "none", "none", "auth", "communication", "unreachable", "crash");
         _ignoreCancellation = section.GetBool("ignore_cancellation", false);
         _expectedOtp = section.GetString("otp");
+        _block = section.GetSeconds("block", TimeSpan.Zero);
     }
 
-    protected override ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, null, cancellationToken);
+    protected override ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
+    {
+        Block(request);
+        return RunAsync(request, null, cancellationToken);
+    }
 
-    protected override ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken) =>
-        RunAsync(request, otp, cancellationToken);
+    protected override ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken)
+    {
+        Block(request);
+        return RunAsync(request, otp, cancellationToken);
+    }
+
+    // Deliberately wrong: blocks whatever thread called the plugin, before any task exists.
+    private void Block(MfaRequest request)
+    {
+        if (_block > TimeSpan.Zero)
+        {
+            LogBlocking(Logger, Context.InstanceName, request.Session.Id);
+            Thread.Sleep(_block);
+        }
+    }
 
     private async ValueTask<MfaResult> RunAsync(MfaRequest request, string? otp, CancellationToken cancellationToken)
     {
@@ -79,6 +98,9 @@ public sealed partial class ScriptedClient : MfaClient
 
     [LoggerMessage(EventId = 9000, Level = LogLevel.Information, Message = "test plugin {Instance}: started for session {SessionId}")]
     private static partial void LogStarted(ILogger logger, string instance, string sessionId);
+
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "test plugin {Instance}: blocking the calling thread for session {SessionId}")]
+    private static partial void LogBlocking(ILogger logger, string instance, string sessionId);
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "test plugin {Instance}: token cancelled for session {SessionId}")]
     private static partial void LogCancelled(ILogger logger, string instance, string sessionId);
