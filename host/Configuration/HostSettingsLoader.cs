@@ -85,6 +85,7 @@ internal static class HostSettingsLoader
         {
             Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
             Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
+            State = Read(() => MfaHost.State.StateSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("state")), new MfaHost.State.StateSettings()),
             Metrics = Read(() => MfaHost.Metrics.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Metrics.MetricsSettings()),
         };
 

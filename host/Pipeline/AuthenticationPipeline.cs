@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using MfaHost.Configuration;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.State;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Pipeline;
@@ -24,6 +25,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
 
     private readonly PluginCatalog _catalog;
     private readonly PipelineSettingsCatalog _settings;
@@ -50,7 +52,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         ILogger<AuthenticationPipeline> logger,
         IEnumerable<IPrePluginStep> prePluginSteps,
         IEnumerable<IAcceptStep> acceptSteps,
-        IEnumerable<ISessionEndedListener> sessionEndedListeners)
+        IEnumerable<ISessionEndedListener> sessionEndedListeners,
+        AuthenticationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -65,7 +68,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _sessionEndedListeners = [.. sessionEndedListeners];
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
         _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
-        _cache = new AuthenticationCache(timeProvider);
+        _cache = cache ?? new AuthenticationCache(new InMemoryStateStore(timeProvider), timeProvider);
         var period = TimeSpan.FromTicks(Math.Clamp(hostSettings.SessionIdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.FromMinutes(5).Ticks));
         _idleTimer = timeProvider.CreateTimer(_ => _ = EndIdleSessionsAsync(), null, period, period);
     }
@@ -77,6 +80,21 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await AuthenticateWithStateAsync(request, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            // Fails closed whatever the instance's fail-open setting: that is about the MFA service, not our own state.
+            StateLog.DecisionDenied(_logger, request.Plugin, request.Username, request.SessionId, e.Message);
+            PipelineLog.Decided(_logger, request.Plugin, "DENY", StateUnavailable.Reason, request.Username, null, request.ClientIp, request.SessionId);
+            return new AuthenticationOutcome(StateUnavailable, null);
+        }
+    }
+
+    private async Task<AuthenticationOutcome> AuthenticateWithStateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
+    {
         var (instance, settings) = Resolve(request.Plugin);
         if (request.Answer is { } answer)
         {
@@ -218,7 +236,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             return await AcceptedAsync(login, Whitelisted, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
         }
 
-        if (CacheKeyOf(login) is { } cacheKey && _cache.TryReuse(cacheKey, settings.Cache))
+        if (CacheKeyOf(login) is { } cacheKey && await TryReuseCachedAsync(login, cacheKey, cancellationToken))
         {
             return await AcceptedAsync(login, Cached, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
         }
@@ -296,7 +314,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         // Failing open is no authentication to reuse.
         if (verdict.Reason != MfaReasons.AcceptedServiceUnreachable && CacheKeyOf(login) is { } cacheKey)
         {
-            _cache.Refresh(cacheKey, login.Settings.Cache);
+            await RefreshCacheAsync(login, cacheKey, cancellationToken);
         }
 
         return await AcceptedAsync(login, verdict, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
@@ -466,6 +484,32 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             {
                 PipelineLog.SessionEndedListenerFailed(_logger, e, listener.GetType().Name, session.Id);
             }
+        }
+    }
+
+    // The cache only saves an MFA: without the store the login goes to the plugin (which fails closed itself if it needs state).
+    private async ValueTask<bool> TryReuseCachedAsync(LoginContext login, AuthenticationCache.CacheKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _cache.TryReuseAsync(key, login.Settings.Cache, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            StateLog.CacheSkipped(_logger, login.Instance.Name, login.Username, e.Message);
+            return false;
+        }
+    }
+
+    private async ValueTask RefreshCacheAsync(LoginContext login, AuthenticationCache.CacheKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _cache.RefreshAsync(key, login.Settings.Cache, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            StateLog.CacheSkipped(_logger, login.Instance.Name, login.Username, e.Message);
         }
     }
 

@@ -2,6 +2,7 @@ using MfaHost.Configuration;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Resilience;
+using MfaHost.State;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Pipeline;
@@ -73,6 +74,11 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
             // Not the host's cancellation: the plugin's own limit (an HttpClient timeout, say).
             PipelineLog.PluginTimedOut(logger, e, instance.Name, request.Username, request.Session.Id);
             return PluginTimeout;
+        }
+        catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)
+        {
+            // The plugin's state store failed (even if the plugin wrapped the error): the pipeline answers DENY state_unavailable.
+            throw unavailable;
         }
 #pragma warning disable CA1031 // A plugin's bug must not take the host down: it becomes DENY plugin_error.
         catch (Exception e)
