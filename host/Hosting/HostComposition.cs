@@ -6,6 +6,7 @@ using MfaHost.Protocol;
 using MfaHost.Resilience;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Systemd;
 using MfaHost.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,6 +56,7 @@ internal static class HostComposition
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
         builder.Services.AddHostMetrics();
+        builder.Services.AddSystemdNotifications();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }
