@@ -17,7 +17,7 @@ namespace MfaHost.Cli;
 /// instance in this process (as before the first start: "enroll, then start"). Problems are written to stderr and
 /// become the exit code: 2 for usage or configuration errors, 1 for a refusal.
 /// </summary>
-internal sealed class PluginAdminCall(CliConsole console, string? socketOption, string? configOption)
+internal sealed class PluginAdminCall(CliConsole console, string? socketOption, string? configOption, string refusalHint = "")
 {
     private static readonly string[] UsageReasons =
     [
@@ -78,7 +78,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
         catch (MfaHostRpcException e)
         {
-            console.Error.WriteLine($"error: {e.Message}");
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
             return (null, UsageReasons.Contains(e.Reason) ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
         }
         catch (IOException e)
@@ -131,7 +131,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
         catch (AdminOperationException e)
         {
-            console.Error.WriteLine($"error: {e.Message}");
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
             return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
         }
         finally

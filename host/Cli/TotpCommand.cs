@@ -56,14 +56,10 @@ internal static class TotpCommand
                 arguments["issuer"] = issuerName;
             }
 
-            var (result, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config)).RunAsync(name, PluginType, "enroll", arguments, ct);
+            var hint = parse.GetValue(force) ? string.Empty : "; use --force to replace the enrollment";
+            var (result, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config), hint).RunAsync(name, PluginType, "enroll", arguments, ct);
             if (failed is { } exitCode)
             {
-                if (exitCode == ExitCodes.Failed && !parse.GetValue(force))
-                {
-                    console.Error.WriteLine("(use --force to replace the enrollment)");
-                }
-
                 return exitCode;
             }
 

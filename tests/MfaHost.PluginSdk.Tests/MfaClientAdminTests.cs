@@ -1,26 +1,13 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using Moq;
 
 namespace MfaHost.PluginSdk.Tests;
 
 /// <summary>The SDK's administrative operations: only the names a plugin offers reach it.</summary>
 public class MfaClientAdminTests
 {
-    private static MfaPluginContext Context() => new()
-    {
-        InstanceName = "test",
-        Configuration = new PluginConfiguration(new ConfigurationBuilder().Build(), "test.ini", Mock.Of<ICredentialStore>()),
-        Logger = NullLogger.Instance,
-        Credentials = Mock.Of<ICredentialStore>(),
-        HttpClientFactory = Mock.Of<IPluginHttpClientFactory>(),
-        State = Mock.Of<IStateStore>(),
-    };
+    private sealed class NoAdminClient() : MfaClient(MfaClientTests.Context(), "Plain");
 
-    private sealed class NoAdminClient() : MfaClient(Context(), "Plain");
-
-    private sealed class EchoClient() : MfaClient(Context(), "Echo")
+    private sealed class EchoClient() : MfaClient(MfaClientTests.Context(), "Echo")
     {
         public List<string> Calls { get; } = [];
 

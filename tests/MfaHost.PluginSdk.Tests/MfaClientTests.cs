@@ -7,7 +7,7 @@ namespace MfaHost.PluginSdk.Tests;
 
 public class MfaClientTests
 {
-    private static MfaPluginContext Context() => new()
+    internal static MfaPluginContext Context() => new()
     {
         InstanceName = "test",
         Configuration = new PluginConfiguration(new ConfigurationBuilder().Build(), "test.ini", Mock.Of<ICredentialStore>()),
