@@ -8,7 +8,8 @@ namespace TestPlugins.Scripted;
 /// <c>delay</c> (seconds, on the host's clock), <c>outcome</c> = accept|deny|needinfo (NEEDINFO asks for
 /// a code on push), <c>throw</c> = none|auth|communication|unreachable|crash, <c>ignore_cancellation</c>
 /// = yes|no, <c>otp</c> = the one code accepted (any code when unset), <c>block</c> = seconds of real time the
-/// plugin blocks the calling thread (Thread.Sleep) before it returns a task: a plugin that misbehaves.
+/// plugin blocks the calling thread (Thread.Sleep) before it returns a task: a plugin that misbehaves (in
+/// authentication, in its <c>block</c> admin operation, and with <c>block_session_end = yes</c> in session end).
 /// </summary>
 [MfaPlugin("test")]
 public sealed partial class ScriptedClient : MfaClient
@@ -19,6 +20,7 @@ public sealed partial class ScriptedClient : MfaClient
     private readonly bool _ignoreCancellation;
     private readonly string? _expectedOtp;
     private readonly TimeSpan _block;
+    private readonly bool _blockSessionEnd;
 
     public ScriptedClient(MfaPluginContext context)
         : base(context, "Test")
@@ -30,6 +32,29 @@ public sealed partial class ScriptedClient : MfaClient
         _ignoreCancellation = section.GetBool("ignore_cancellation", false);
         _expectedOtp = section.GetString("otp");
         _block = section.GetSeconds("block", TimeSpan.Zero);
+        _blockSessionEnd = section.GetBool("block_session_end", false);
+    }
+
+    public override IReadOnlyList<MfaAdminOperation> AdminOperations { get; } = [new("block", "Blocks the calling thread for [test] block seconds")];
+
+    public override ValueTask SessionEndedAsync(MfaSession session, CancellationToken cancellationToken)
+    {
+        if (_blockSessionEnd)
+        {
+            LogBlocking(Logger, Context.InstanceName, "end of " + session.Id);
+            Thread.Sleep(_block);
+            LogUnblocked(Logger, Context.InstanceName, "end of " + session.Id);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask<System.Text.Json.Nodes.JsonNode?> AdminAsync(string operation, System.Text.Json.Nodes.JsonObject arguments, CancellationToken cancellationToken)
+    {
+        LogBlocking(Logger, Context.InstanceName, "admin");
+        Thread.Sleep(_block);
+        LogUnblocked(Logger, Context.InstanceName, "admin");
+        return ValueTask.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
     }
 
     protected override ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
@@ -51,6 +76,7 @@ public sealed partial class ScriptedClient : MfaClient
         {
             LogBlocking(Logger, Context.InstanceName, request.Session.Id);
             Thread.Sleep(_block);
+            LogUnblocked(Logger, Context.InstanceName, request.Session.Id);
         }
     }
 
@@ -101,6 +127,9 @@ public sealed partial class ScriptedClient : MfaClient
 
     [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "test plugin {Instance}: blocking the calling thread for session {SessionId}")]
     private static partial void LogBlocking(ILogger logger, string instance, string sessionId);
+
+    [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "test plugin {Instance}: unblocked for session {SessionId}")]
+    private static partial void LogUnblocked(ILogger logger, string instance, string sessionId);
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "test plugin {Instance}: token cancelled for session {SessionId}")]
     private static partial void LogCancelled(ILogger logger, string instance, string sessionId);
