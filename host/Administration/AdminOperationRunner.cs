@@ -25,6 +25,11 @@ internal sealed partial class AdminOperationRunner(TimeSpan limit, TimeProvider 
             throw new AdminOperationException(AdminOperationException.PluginUnavailable, $"plugin instance '{instanceName}' is not loaded: {instance.Error}");
         }
 
+        if (!instance.TryEnter())
+        {
+            throw new AdminOperationException(AdminOperationException.PluginUnavailable, $"plugin instance '{instanceName}' is being replaced by a reload; try again");
+        }
+
         try
         {
             var result = await BoundedPluginCall.RunAsync(ct => client.ExecuteAdminAsync(operation, arguments, ct), limit, timeProvider, cancellationToken);
@@ -47,6 +52,10 @@ internal sealed partial class AdminOperationRunner(TimeSpan limit, TimeProvider 
         {
             LogTimedOut(logger, instanceName, operation, limit);
             throw new AdminOperationException(AdminOperationException.Timeout, $"plugin instance '{instanceName}' did not finish '{operation}' within request_timeout ({limit.TotalSeconds:0.###} s)");
+        }
+        finally
+        {
+            instance.Exit();
         }
     }
 

@@ -12,7 +12,7 @@ namespace MfaHost.Metrics;
 /// The host's state as read at one moment, for the gauges, the <c>stats</c> method and the status page:
 /// the instances with their status and circuit, requests in flight, open conversations, tracked sessions.
 /// </summary>
-internal sealed class HostStatus(PluginCatalog catalog, InFlightRequests inFlight, AuthenticationPipeline pipeline, InstanceCircuits circuits, TimeProvider timeProvider)
+internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFlight, AuthenticationPipeline pipeline, InstanceCircuits circuits, TimeProvider timeProvider)
 {
     private readonly long _started = timeProvider.GetTimestamp();
 
@@ -30,7 +30,7 @@ internal sealed class HostStatus(PluginCatalog catalog, InFlightRequests inFligh
     public int TrackedSessions => pipeline.Sessions.Count;
 
     public IReadOnlyList<InstanceStatus> Instances() =>
-        catalog.Instances
+        catalog.Current.Instances
             .Select(i => new InstanceStatus(
                 i.Name,
                 i.Type,

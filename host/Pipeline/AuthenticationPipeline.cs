@@ -20,15 +20,18 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     public const string SessionEndedReason = "session_ended";
 
+    /// <summary>A replaced or removed instance drained for longer than <c>[host] drain_timeout</c>.</summary>
+    public const string ShuttingDownReason = "shutting_down";
+
     private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ShuttingDownReason, "The plugin instance was replaced; try again");
     private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
 
-    private readonly PluginCatalog _catalog;
-    private readonly PipelineSettingsCatalog _settings;
+    private readonly ActiveCatalog _catalog;
     private readonly PluginCallGuard _guard;
     private readonly HostSettings _hostSettings;
     private readonly TimeProvider _timeProvider;
@@ -44,8 +47,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private int _evicting;
 
     public AuthenticationPipeline(
-        PluginCatalog catalog,
-        PipelineSettingsCatalog settings,
+        ActiveCatalog catalog,
         PluginCallGuard guard,
         HostSettings hostSettings,
         TimeProvider timeProvider,
@@ -58,7 +60,6 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _catalog = catalog;
-        _settings = settings;
         _guard = guard;
         _hostSettings = hostSettings;
         _timeProvider = timeProvider;
@@ -76,6 +77,13 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     internal ConversationStore Conversations => _conversations;
 
     internal SessionRegistry Sessions => _sessions;
+
+    /// <summary>Lets go of everything that still refers to a disposed instance (reload).</summary>
+    internal void Forget(PluginInstance instance)
+    {
+        _conversations.Retire(instance);
+        _sessions.Forget(instance);
+    }
 
     public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
@@ -95,13 +103,12 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private async Task<AuthenticationOutcome> AuthenticateWithStateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
-        var (instance, settings) = Resolve(request.Plugin);
         if (request.Answer is { } answer)
         {
             switch (_conversations.TryTake(request.SessionId, out var conversation))
             {
-                case ConversationLookup.Found when conversation!.Instance == instance.Name && conversation.Username == request.Username:
-                    return await ContinueAsync(instance, settings, conversation, request, answer, cancellationToken);
+                case ConversationLookup.Found when conversation!.Instance == request.Plugin && conversation.Username == request.Username:
+                    return await ContinueOnServingInstanceAsync(conversation, request, answer, cancellationToken);
                 case ConversationLookup.Found:
                     PipelineLog.ConversationMismatch(_logger, request.SessionId, request.Plugin, request.Username);
                     break;
@@ -119,7 +126,49 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             _conversations.Remove(request.SessionId);
         }
 
-        return await StartAsync(instance, settings, request, cancellationToken);
+        // A reload may close the instance between the look-up and the start: then look again.
+        while (true)
+        {
+            var (instance, settings) = Resolve(request.Plugin);
+            if (!instance.TryEnter())
+            {
+                continue;
+            }
+
+            try
+            {
+                return await StartAsync(instance, settings, request, cancellationToken);
+            }
+            finally
+            {
+                instance.Exit();
+            }
+        }
+    }
+
+    private async Task<AuthenticationOutcome> ContinueOnServingInstanceAsync(Conversation conversation, AuthenticationRequest request, string answer, CancellationToken cancellationToken)
+    {
+        if (conversation.Retired)
+        {
+            PipelineLog.Decided(_logger, conversation.Instance, "DENY", Retired.Reason, conversation.Username, conversation.MfaIdentity, conversation.Request.ClientIp, conversation.Request.SessionId);
+            return new AuthenticationOutcome(Retired, conversation.MfaIdentity);
+        }
+
+        var (instance, settings) = conversation is { Served: { } served, ServedSettings: { } servedSettings } ? (served, servedSettings) : Resolve(request.Plugin);
+        if (!instance.TryEnter())
+        {
+            // The instance that asked was replaced and has drained for longer than drain_timeout.
+            return Decide(new LoginContext { Instance = instance, Settings = settings, Request = conversation.Request, MfaIdentity = conversation.MfaIdentity }, Retired);
+        }
+
+        try
+        {
+            return await ContinueAsync(instance, settings, conversation, request, answer, cancellationToken);
+        }
+        finally
+        {
+            instance.Exit();
+        }
     }
 
     public async Task<bool> SessionEndedAsync(string sessionId, CancellationToken cancellationToken)
@@ -196,7 +245,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private (PluginInstance Instance, PipelineSettings Settings) Resolve(string plugin)
     {
-        if (!_catalog.TryGet(plugin, out var instance))
+        var catalog = _catalog.Current;
+        if (!catalog.TryGet(plugin, out var instance))
         {
             throw new UnknownPluginException(plugin, null);
         }
@@ -206,7 +256,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             throw new UnknownPluginException(plugin, instance.Error ?? "it is not loaded");
         }
 
-        return _settings.TryGet(instance.Name, out var settings, out var error)
+        return catalog.Settings.TryGet(instance.Name, out var settings, out var error)
             ? (instance, settings)
             : throw new UnknownPluginException(plugin, $"its pipeline configuration is wrong: {error}");
     }
@@ -328,7 +378,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         do
         {
             tracked = TrackSession(login.SessionId);
-            session = tracked.SessionFor(login.Instance.Name, client);
+            session = tracked.SessionFor(login.Instance);
         }
         while (session is null);
 
@@ -414,7 +464,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private AuthenticationOutcome Ask(LoginContext login, Conversation conversation, MfaVerdict question)
     {
-        if (!_conversations.TrySave(login.SessionId, conversation))
+        if (!_conversations.TrySave(login.SessionId, conversation with { Served = login.Instance, ServedSettings = login.Settings }))
         {
             PipelineLog.ConversationsFull(_logger, login.Instance.Name, _conversations.Capacity, login.Username, login.SessionId);
             return Decide(login, Overloaded);
@@ -449,8 +499,14 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         session.CancelPending();
         _limiter.Release(session.Id);
         using var timeout = new CancellationTokenSource(_hostSettings.RequestTimeout, _timeProvider);
-        foreach (var (instance, client, mfaSession) in plugins)
+        foreach (var (instance, mfaSession) in plugins)
         {
+            // An instance a reload replaced hears the end while it drains; once disposed, nothing is left to tell.
+            if (instance.Client is not { } client || !instance.TryEnter())
+            {
+                continue;
+            }
+
             try
             {
                 // Off this thread and bounded: a plugin that blocks must not hold session_ended.
@@ -468,7 +524,11 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                PipelineLog.SessionEndedFailed(_logger, e, instance, session.Id);
+                PipelineLog.SessionEndedFailed(_logger, e, instance.Name, session.Id);
+            }
+            finally
+            {
+                instance.Exit();
             }
         }
 

@@ -19,6 +19,7 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
     private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
     private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(AuthenticationPipeline.SessionEndedReason, "The session ended");
     private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
+    private static readonly MfaVerdict Retired = MfaVerdict.Deny(AuthenticationPipeline.ShuttingDownReason, "The plugin instance was replaced; try again");
     private static readonly MfaVerdict Unreachable = MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
 
     /// <summary>
@@ -36,7 +37,7 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
 
         var outcome = ServiceOutcome.Abandoned;
         var started = timeProvider.GetTimestamp();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sessionEnded);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sessionEnded, instance.RetiredToken);
         try
         {
             var verdict = await BoundedPluginCall.RunAsync(ct => client.ExecuteAuthenticateAsync(request, ct), hostSettings.RequestTimeout, timeProvider, linked.Token);
@@ -68,6 +69,11 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
         {
             PipelineLog.PluginStoppedBySessionEnd(logger, instance.Name, request.Username, request.Session.Id);
             return SessionEnded;
+        }
+        catch (OperationCanceledException) when (instance.RetiredToken.IsCancellationRequested)
+        {
+            // A reload replaced the instance and it drained for longer than drain_timeout.
+            return Retired;
         }
         catch (OperationCanceledException e)
         {

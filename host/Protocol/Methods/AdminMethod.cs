@@ -11,7 +11,7 @@ namespace MfaHost.Protocol.Methods;
 /// <c>admin</c> (<c>[access] admin_uids</c>, the host's own uid and root): runs a plugin instance's administrative
 /// operation, for example the totp plugin's <c>enroll</c>, with JSON arguments and a JSON result.
 /// </summary>
-internal sealed class AdminMethod(PluginCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IGatewayMethod
+internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IGatewayMethod
 {
     /// <summary>Error code of a refused operation (the plugin's refusal, e.g. "already enrolled").</summary>
     public const int OperationRefused = -32003;
@@ -29,7 +29,7 @@ internal sealed class AdminMethod(PluginCatalog catalog, HostSettings settings, 
         var operation = GatewayCall.Required(p.Operation, "operation");
         try
         {
-            var result = await _runner.RunAsync(catalog, instance, operation, p.Arguments ?? [], cancellationToken);
+            var result = await _runner.RunAsync(catalog.Current, instance, operation, p.Arguments ?? [], cancellationToken);
             return RpcResult.Of(new AdminResult(instance, operation, result), GatewayJsonContext.Default.AdminResult);
         }
         catch (AdminOperationException e)

@@ -6,7 +6,7 @@ using MfaHost.Resilience;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>plugins</c>: every configured instance, loaded or failed (with its error).</summary>
-internal sealed class PluginsMethod(PluginCatalog catalog, InstanceCircuits circuits) : IGatewayMethod
+internal sealed class PluginsMethod(ActiveCatalog catalog, InstanceCircuits circuits) : IGatewayMethod
 {
     public string Name => "plugins";
 
@@ -15,7 +15,7 @@ internal sealed class PluginsMethod(PluginCatalog catalog, InstanceCircuits circ
     // The catalog is an immutable snapshot, but each instance's circuit state changes: built per call.
     public ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken) =>
         ValueTask.FromResult(RpcResult.Of(
-            new PluginsResult(catalog.Instances
+            new PluginsResult(catalog.Current.Instances
                 .Select(i => new PluginEntry(
                     i.Name,
                     i.Type,

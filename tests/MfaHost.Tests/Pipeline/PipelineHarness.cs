@@ -55,7 +55,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         HostSettings = host?.Invoke(HostSettings) ?? HostSettings;
         _loggerFactory = new LoggerFactory([Logger]);
         Circuits = new InstanceCircuits(Time, _loggerFactory);
-        Pipeline = new AuthenticationPipeline(Catalog, Settings, new PluginCallGuard(Circuits, HostSettings, Time, new Logger<PluginCallGuard>(_loggerFactory)), HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
+        Pipeline = new AuthenticationPipeline(new ActiveCatalog(new PluginCatalog(instances, [], Settings)), new PluginCallGuard(Circuits, HostSettings, Time, new Logger<PluginCallGuard>(_loggerFactory)), HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
     }
 
     public InstanceCircuits Circuits { get; }
