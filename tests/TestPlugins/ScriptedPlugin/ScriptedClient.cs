@@ -12,7 +12,7 @@ namespace TestPlugins.Scripted;
 /// authentication, in its <c>block</c> admin operation, and with <c>block_session_end = yes</c> in session end).
 /// </summary>
 [MfaPlugin("test")]
-[MfaPluginOptions("test", "delay", "outcome", "throw", "ignore_cancellation", "otp")]
+[MfaPluginOptions("test", "delay", "outcome", "throw", "ignore_cancellation", "otp", "block", "block_session_end")]
 public sealed partial class ScriptedClient : MfaClient
 {
     private readonly TimeSpan _delay;
