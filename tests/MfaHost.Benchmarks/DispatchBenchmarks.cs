@@ -33,11 +33,13 @@ public class DispatchBenchmarks
             DataDirectory = "/tmp/data",
         };
         _dispatcher = new GatewayDispatcher(
-            [new AuthenticateMethod(new AcceptingPipeline())],
+            [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState())],
             new OwnerAndRootAccessPolicy(0),
             new InFlightRequests(settings),
             settings,
             TimeProvider.System,
+            new ShutdownState(),
+            new MfaHost.Logging.LogThrottle(TimeProvider.System, MfaHost.Logging.LogThrottle.DefaultInterval),
             NullLoggerFactory.Instance);
         _request = RpcRequestParser.TryParse(Encoding.UTF8.GetBytes(LineDriver.AuthenticateLine("noop", 1, 42)), out var request, out _, out _)
             ? request!

@@ -30,14 +30,26 @@ internal static class TotpLoad
         var users = options.Int("users", 30_000);
         var plugins = Path.Combine(AppContext.BaseDirectory, "benchplugins");
         Directory.CreateDirectory(Path.Combine(directory, "plugins"));
-        await File.WriteAllTextAsync(Path.Combine(directory, "mfahost.ini"), $"""
-            [host]
-            socket = {Path.Combine(directory, "run", "mfahost.sock")}
-            plugins_dir = {plugins}
-            data_dir = data
-            [logging]
-            log_level = warning
-            """ + "\n");
+
+        // With --postgres, every host file points at that database: the two-host figure of docs/performance.md.
+        var postgres = options.Get("postgres", string.Empty);
+        var state = postgres.Length == 0
+            ? string.Empty
+            : $"[state]\nbackend = postgres\nconnection_string = {postgres}\nschema = {options.Get("schema", "mfahost_bench")}\npool_size = 32\n";
+        var hosts = options.Int("hosts", 1);
+        for (var h = 0; h < hosts; h++)
+        {
+            var suffix = h == 0 ? string.Empty : "-" + (char)('a' + h);
+            await File.WriteAllTextAsync(Path.Combine(directory, $"mfahost{suffix}.ini"), $"""
+                [host]
+                socket = {Path.Combine(directory, "run", $"mfahost{suffix}.sock")}
+                plugins_dir = {plugins}
+                data_dir = data{suffix}
+                [logging]
+                log_level = warning
+                """ + "\n" + state);
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, "plugins", "totp.ini"), "[plugin]\ntype = totp\n[totp]\nperiod = 1\nwindow = 1\nscratch_codes = 0\n");
 
         // Enrolled through the plugin's own admin operation, on the one instance loaded here (as `mfahost totp enroll` does without a host).
@@ -45,7 +57,8 @@ internal static class TotpLoad
         var errors = new List<MfaConfigurationException>();
         var settings = HostSettingsLoader.Load(Path.Combine(directory, "mfahost.ini"), errors);
         using var loggerFactory = HostComposition.CreateLoggerFactory(settings, Console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
-        using var store = SqliteStateStore.InDirectory(settings.DataDirectory, TimeProvider.System);
+        var store = HostComposition.CreateStateStore(settings, TimeProvider.System);
+        await using var storeLifetime = store as IAsyncDisposable;
         await using var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, store).BuildOne(Path.Combine(directory, "plugins", "totp.ini"), errors);
         if (errors.Count > 0)
         {
@@ -62,7 +75,7 @@ internal static class TotpLoad
             await list.WriteLineAsync($"{user} {secret}");
         }
 
-        Console.WriteLine($"wrote {Path.Combine(directory, "mfahost.ini")} (instance totp, period 1 s); enrolled {users:N0} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; secrets in totp-users.txt");
+        Console.WriteLine($"wrote {hosts} host file(s) in {directory} (instance totp, period 1 s, state {(postgres.Length == 0 ? "sqlite" : "postgres")}); enrolled {users:N0} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; secrets in totp-users.txt");
         return 0;
     }
 
@@ -86,12 +99,14 @@ internal static class TotpLoad
     public static (string Name, string Secret)[] ReadUsersFile(string path) =>
         [.. File.ReadLines(path).Select(l => l.Split(' ')).Select(p => (p[0], p[1]))];
 
+    /// <param name="socket">A host's socket, or several comma-separated: the connections alternate between those hosts.</param>
     public static async Task<DriverResult> MeasureAsync(string socket, User[] users, string plugin, int connections, int depth, TimeSpan duration, TimeSpan warmup)
     {
+        var sockets = socket.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var clients = new List<MfaHostClient>();
         for (var c = 0; c < connections; c++)
         {
-            clients.Add(await MfaHostClient.ConnectAsync(socket));
+            clients.Add(await MfaHostClient.ConnectAsync(sockets[c % sockets.Length]));
         }
 
         // Each worker owns a slice of the users, so no two requests race for one user's step.

@@ -5,7 +5,7 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>authenticate</c>: decodes the params, runs the authentication pipeline, encodes the verdict.</summary>
-internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline) : IGatewayMethod
+internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, ShutdownState shutdown) : IGatewayMethod
 {
     public string Name => "authenticate";
 
@@ -39,7 +39,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline) : IGa
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return RpcResult.Of(TimedOut, GatewayJsonContext.Default.AuthenticateResult);
+            return RpcResult.Of(shutdown.IsStopping ? ShuttingDown : TimedOut, GatewayJsonContext.Default.AuthenticateResult);
         }
         catch (UnknownPluginException e)
         {
@@ -58,6 +58,14 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline) : IGa
         Message = "No decision in time",
     };
 
+    // Gateways take this reason as "retry on another host".
+    private static readonly AuthenticateResult ShuttingDown = new()
+    {
+        Verdict = "DENY",
+        Reason = RpcReasons.ShuttingDown,
+        Message = "The MFA service is restarting; try again",
+    };
+
     internal static AuthenticateResult ToResult(AuthenticationOutcome outcome)
     {
         var verdict = outcome.Verdict;
@@ -71,7 +79,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline) : IGa
                 _ => "DENY",
             },
             Reason = verdict.Reason,
-            Message = verdict.Message,
+            Message = verdict.Kind == MfaVerdictKind.Deny && UniformDenial.Reasons.Contains(verdict.Reason) ? UniformDenial.Message : verdict.Message,
             Question = needInfo ? verdict.Question ?? string.Empty : null,
             Key = needInfo ? verdict.Key ?? "otp" : null,
             DisableEcho = needInfo ? verdict.DisableEcho : null,
