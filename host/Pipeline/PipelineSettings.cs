@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using MfaHost.PluginSdk;
+using MfaHost.Resilience;
 
 namespace MfaHost.Pipeline;
 
@@ -39,6 +40,9 @@ internal sealed record PipelineSettings
     /// <summary><c>[auth] allow_one_time_tokens</c>: an administrator's one-time token is accepted as <c>mfa_password</c>.</summary>
     public bool AllowOneTimeTokens { get; init; }
 
+    /// <summary><c>[circuit]</c>: when the host stops calling an unreachable service for a while.</summary>
+    public CircuitSettings Circuit { get; init; } = CircuitSettings.Default;
+
     /// <summary>Reads the pipeline sections of one instance file.</summary>
     /// <exception cref="MfaConfigurationException">A value is wrong; the message names file, section, option and value.</exception>
     public static PipelineSettings Read(PluginConfiguration configuration)
@@ -56,6 +60,7 @@ internal sealed record PipelineSettings
             AllowOneTimeTokens = auth.GetBool("allow_one_time_tokens", false),
             Questions = QuestionSettings.ReadAll(configuration),
             ConnectionLimit = configuration.Section("connection_limit").GetInt("limit", 0, 0),
+            Circuit = CircuitSettings.Read(configuration.Section("circuit")),
         };
     }
 

@@ -1,11 +1,12 @@
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol.Rpc;
+using MfaHost.Resilience;
 
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>plugins</c>: every configured instance, loaded or failed (with its error).</summary>
-internal sealed class PluginsMethod(ActiveCatalog catalog) : IGatewayMethod
+internal sealed class PluginsMethod(ActiveCatalog catalog, InstanceCircuits circuits) : IGatewayMethod
 {
     public string Name => "plugins";
 
@@ -22,7 +23,7 @@ internal sealed class PluginsMethod(ActiveCatalog catalog) : IGatewayMethod
                     PluginInstance.CapabilityWords(i.Capabilities),
                     i.IsLoaded ? "loaded" : "failed",
                     i.IsLoaded ? null : i.Error,
-                    i.Client is { } client ? CircuitWord(client.CircuitState) : null))
+                    i.IsLoaded ? CircuitWord(circuits.StateOf(i)) : null))
                 .ToList()),
             GatewayJsonContext.Default.PluginsResult));
 

@@ -15,7 +15,7 @@ namespace MfaHost.Plugins.Totp.Enrollments;
 /// <see cref="SeedProtector"/> the secret is stored sealed (AES-GCM) and <c>seed-key-check</c> holds a sealed marker,
 /// so a start with a missing or wrong key is refused before any login (<see cref="PrepareAsync"/>).
 /// </summary>
-public sealed partial class TotpEnrollmentStore
+internal sealed partial class TotpEnrollmentStore
 {
     /// <summary>Digits of a scratch code.</summary>
     public const int ScratchCodeDigits = 8;
