@@ -1,4 +1,5 @@
 using MfaHost.Configuration;
+using MfaHost.Limits;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Protocol;
@@ -43,6 +44,7 @@ internal static class HostComposition
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
+        builder.Services.AddLimits();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -9,7 +9,7 @@ namespace MfaHost.Pipeline;
 /// <summary>
 /// The steps around a plugin, each configured per instance (<see cref="PipelineSettings"/>):
 /// username → connection limit → whitelist → authentication cache → identity mapping → one-time password
-/// (asked for on interactive protocols) → <see cref="IPrePluginStep"/>s → the plugin → after ACCEPT: cache
+/// (asked for on interactive protocols) → <see cref="IPrePluginStep"/>s → <see cref="IPluginCallFilter"/>s → the plugin → after ACCEPT: cache
 /// refresh, <c>[question_N]</c>s, connection slot, <see cref="IAcceptStep"/>s. NEEDINFO round trips are
 /// <see cref="Conversation"/>s by <c>session_id</c>; sessions are tracked until <c>session_ended</c> or idle expiry.
 /// </summary>
@@ -36,6 +36,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private readonly IPrePluginStep[] _prePluginSteps;
     private readonly IAcceptStep[] _acceptSteps;
     private readonly ISessionEndedListener[] _sessionEndedListeners;
+    private readonly PluginCallDelegate _pluginCall;
     private readonly ConversationStore _conversations;
     private readonly SessionRegistry _sessions;
     private readonly AuthenticationCache _cache;
@@ -51,7 +52,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         ILogger<AuthenticationPipeline> logger,
         IEnumerable<IPrePluginStep> prePluginSteps,
         IEnumerable<IAcceptStep> acceptSteps,
-        IEnumerable<ISessionEndedListener> sessionEndedListeners)
+        IEnumerable<ISessionEndedListener> sessionEndedListeners,
+        IEnumerable<IPluginCallFilter>? pluginCallFilters = null)
     {
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -63,6 +65,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _prePluginSteps = [.. prePluginSteps];
         _acceptSteps = [.. acceptSteps];
         _sessionEndedListeners = [.. sessionEndedListeners];
+        _pluginCall = PluginCallChain.Build(pluginCallFilters ?? [], (call, token) => new ValueTask<MfaVerdict>(CallPluginAsync(call.Login, call.Attributes, token)));
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
         _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
         _cache = new AuthenticationCache(timeProvider);
@@ -272,7 +275,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             }
         }
 
-        verdict ??= await CallPluginAsync(login, attributes, cancellationToken);
+        verdict ??= await _pluginCall(new PluginCall(login, attributes), cancellationToken);
         if (verdict.IsNeedInfo)
         {
             var conversation = new PluginConversation
@@ -325,6 +328,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             ClientIp = request.ClientIp,
             Protocol = request.Protocol,
             Target = request.Target,
+            PushNumber = login.PushNumber,
             Attributes = attributes,
         };
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tracked.EndedToken);

@@ -39,6 +39,9 @@ internal sealed record PipelineSettings
     /// <summary><c>[auth] allow_one_time_tokens</c>: an administrator's one-time token is accepted as <c>mfa_password</c>.</summary>
     public bool AllowOneTimeTokens { get; init; }
 
+    /// <summary><c>[lockout]</c>, <c>[push_limit]</c> and <c>[push] number_matching</c> (host-enforced abuse limits).</summary>
+    public MfaHost.Limits.LimitSettings Limits { get; init; } = MfaHost.Limits.LimitSettings.Default;
+
     /// <summary>Reads the pipeline sections of one instance file.</summary>
     /// <exception cref="MfaConfigurationException">A value is wrong; the message names file, section, option and value.</exception>
     public static PipelineSettings Read(PluginConfiguration configuration)
@@ -56,6 +59,7 @@ internal sealed record PipelineSettings
             AllowOneTimeTokens = auth.GetBool("allow_one_time_tokens", false),
             Questions = QuestionSettings.ReadAll(configuration),
             ConnectionLimit = configuration.Section("connection_limit").GetInt("limit", 0, 0),
+            Limits = MfaHost.Limits.LimitSettings.Read(configuration),
         };
     }
 
