@@ -1,5 +1,6 @@
 using System.Globalization;
 using MfaHost.Access;
+using MfaHost.Audit;
 using MfaHost.Credentials;
 using MfaHost.Tickets;
 using MfaHost.PluginSdk;
@@ -85,6 +86,7 @@ internal static class HostSettingsLoader
         {
             Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
             Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
+            Audit = Read(() => AuditSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("audit"), credentialsStore, directory, settings.DataDirectory), AuditSettings.Off),
         };
 
         // Unix sockets have a path limit of 108 bytes including the terminator.

@@ -1,3 +1,4 @@
+using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Limits;
 using MfaHost.Pipeline;
@@ -42,6 +43,7 @@ internal static class HostComposition
         builder.Services.AddSingleton<AuthenticationPipeline>();
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.AddAudit();
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
         builder.Services.AddLimits();

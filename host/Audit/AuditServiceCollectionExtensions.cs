@@ -1,0 +1,20 @@
+using MfaHost.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MfaHost.Audit;
+
+/// <summary>Registers the audit trail. Call before the gateway protocol: hosted services stop in reverse order, so the trail outlives the last request.</summary>
+internal static class AuditServiceCollectionExtensions
+{
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IConfigurationGeneration, StartupConfigurationGeneration>();
+        services.AddSingleton(sp => sp.GetRequiredService<HostSettings>().Audit);
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<DecisionAudit>();
+        return services;
+    }
+}
