@@ -41,7 +41,7 @@ internal sealed class PluginCatalog : IAsyncDisposable
 
         foreach (var package in _packages)
         {
-            package.LoadContext?.Unload();
+            package.Loader?.Dispose();
         }
     }
 }

@@ -1,12 +1,20 @@
 using System.Reflection;
+using McMaster.NETCore.Plugins;
 using MfaHost.PluginSdk;
 
 namespace MfaHost.Plugins;
 
 /// <summary>
-/// Loads every folder of the plugins directory into its own <see cref="PluginLoadContext"/> and finds
-/// its plugin types. A broken folder is reported with its reason and skipped; the others still load.
+/// Loads every folder of the plugins directory into its own collectible load context
+/// (McMaster.NETCore.Plugins) and finds its plugin types. A broken folder is reported with its reason
+/// and skipped; the others still load.
 /// </summary>
+/// <remarks>
+/// Assemblies are read into memory and native libraries shadow-copied, so nothing in the folder stays
+/// mapped: an operator may replace the files while the host runs and a reload picks the new build up.
+/// The SDK and the framework's abstractions come from the host (<see cref="SharedContracts"/>); every
+/// other dependency, managed or native, is private to the plugin and resolved through its <c>.deps.json</c>.
+/// </remarks>
 internal static class PluginFolderLoader
 {
     public static IReadOnlyList<PluginPackage> LoadAll(string pluginsDirectory)
@@ -35,10 +43,10 @@ internal static class PluginFolderLoader
             return new PluginPackage { Name = name, Folder = folder, Error = e.Message };
         }
 
-        var context = new PluginLoadContext(mainAssembly);
+        var loader = CreateLoader(mainAssembly);
         try
         {
-            var assembly = context.LoadFromAssemblyPath(mainAssembly);
+            var assembly = loader.LoadDefaultAssembly();
             var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
                 ?? assembly.GetName().Version?.ToString(3) ?? "?";
 
@@ -48,14 +56,14 @@ internal static class PluginFolderLoader
                 : SharedContracts.Incompatibility(sdk.Version ?? new Version(0, 0));
             if (error is not null)
             {
-                context.Unload();
+                loader.Dispose();
                 return new PluginPackage { Name = name, Folder = folder, Version = version, Error = error };
             }
 
             var types = FindPluginTypes(assembly, out error);
             if (error is not null)
             {
-                context.Unload();
+                loader.Dispose();
                 return new PluginPackage { Name = name, Folder = folder, Version = version, Error = error };
             }
 
@@ -63,7 +71,7 @@ internal static class PluginFolderLoader
             {
                 Name = name,
                 Folder = folder,
-                LoadContext = context,
+                Loader = loader,
                 Assembly = assembly,
                 Version = version,
                 Types = types,
@@ -71,9 +79,20 @@ internal static class PluginFolderLoader
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException)
         {
-            context.Unload();
+            loader.Dispose();
             return new PluginPackage { Name = name, Folder = folder, Error = Describe(e) };
         }
+    }
+
+    private static PluginLoader CreateLoader(string mainAssembly)
+    {
+        var config = new PluginConfig(mainAssembly) { IsUnloadable = true, LoadInMemory = true, PreferSharedTypes = false };
+        foreach (var shared in SharedContracts.Assemblies)
+        {
+            config.SharedAssemblies.Add(shared);
+        }
+
+        return new PluginLoader(config);
     }
 
     private static string FindMainAssembly(string folder, string name)

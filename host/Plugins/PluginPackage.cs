@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Runtime.Loader;
+using McMaster.NETCore.Plugins;
 
 namespace MfaHost.Plugins;
 
@@ -9,7 +11,11 @@ internal sealed class PluginPackage
 
     public required string Folder { get; init; }
 
-    public PluginLoadContext? LoadContext { get; init; }
+    /// <summary>The folder's loader; null when the folder could not be used.</summary>
+    public PluginLoader? Loader { get; init; }
+
+    /// <summary>The collectible context the folder's assemblies live in.</summary>
+    public AssemblyLoadContext? LoadContext => Loader?.LoadContext;
 
     public Assembly? Assembly { get; init; }
 

@@ -99,6 +99,44 @@ public class PluginLoadingTests
     }
 
     [Test]
+    public async Task A_plugin_loads_its_own_native_library_from_its_folder()
+    {
+        _temp.Write("config/plugins/native.ini", "[plugin]\ntype = native\n");
+        await using var catalog = Build();
+        catalog.TryGet("native", out var native);
+        var verdict = await native.Client!.ExecuteAuthenticateAsync(Request(), CancellationToken.None);
+        Assert.That(verdict.Message, Does.StartWith("sqlite 3."));
+
+        // The library mapped is the plugin's copy (shadow-copied out of its folder), not one next to the host.
+        var mapped = File.ReadLines("/proc/self/maps").Where(l => l.Contains("libe_sqlite3", StringComparison.Ordinal))
+            .Select(l => l[l.IndexOf('/')..]).Distinct().ToList();
+        Assert.That(mapped, Has.Some.Not.StartWith(TestContext.CurrentContext.TestDirectory));
+    }
+
+    [Test]
+    public async Task The_files_of_a_loaded_plugin_can_be_overwritten_while_it_serves()
+    {
+        _temp.Write("config/plugins/native.ini", "[plugin]\ntype = native\n");
+        await using var catalog = Build();
+        catalog.TryGet("alpha", out var alpha);
+        catalog.TryGet("native", out var native);
+        Assert.That((await alpha.Client!.ExecuteAuthenticateAsync(Request(), CancellationToken.None)).Message, Is.EqualTo("library 1"));
+        Assert.That((await native.Client!.ExecuteAuthenticateAsync(Request(), CancellationToken.None)).Message, Does.StartWith("sqlite 3."));
+
+        // What `cp new/* plugins/alpha/` does: rewrite every file in place.
+        foreach (var file in Directory.GetFiles(_temp.Combine("plugins"), "*", SearchOption.AllDirectories))
+        {
+            await File.WriteAllTextAsync(file, "overwritten by a new build");
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await alpha.Client!.ExecuteAuthenticateAsync(Request(), CancellationToken.None)).Message, Is.EqualTo("library 1"));
+            Assert.That((await native.Client!.ExecuteAuthenticateAsync(Request(), CancellationToken.None)).Message, Does.StartWith("sqlite 3."));
+        });
+    }
+
+    [Test]
     public async Task A_disabled_instance_is_not_created()
     {
         await using var catalog = Build();
