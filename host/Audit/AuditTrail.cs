@@ -1,5 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
+using MfaHost.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,8 +32,11 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
     private long _dropped;
     private long _failed;
 
-    public AuditTrail(AuditSettings settings, IConfigurationGeneration generation, TimeProvider timeProvider, ILogger<AuditTrail> logger)
+    private readonly HostMetrics? _metrics;
+
+    public AuditTrail(AuditSettings settings, IConfigurationGeneration generation, TimeProvider timeProvider, ILogger<AuditTrail> logger, HostMetrics? metrics = null)
     {
+        _metrics = metrics;
         _settings = settings;
         _generation = generation;
         _timeProvider = timeProvider;
@@ -70,6 +74,7 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
         if (!_queue.Writer.TryWrite(record))
         {
             var dropped = Interlocked.Increment(ref _dropped);
+            _metrics?.AuditWriteFailed();
             if (ShouldLog(dropped))
             {
                 AuditLog.Dropped(_logger, record.Event, record.Method, dropped);
@@ -179,6 +184,7 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
     private void LogFailure(Exception e)
     {
         var failures = Interlocked.Increment(ref _failed);
+        _metrics?.AuditWriteFailed();
         if (ShouldLog(failures))
         {
             AuditLog.WriteFailed(_logger, e, _settings.File, failures);

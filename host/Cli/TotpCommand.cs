@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using MfaHost.Configuration;
 using MfaHost.Credentials;
+using MfaHost.Plugins.Totp;
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using QRCoder;
@@ -82,7 +84,7 @@ internal static class TotpCommand
             var uri = enrollment.ToOtpUri(issuerName).ToString();
             using var qrData = QRCodeGenerator.GenerateQrCode(uri, QRCodeGenerator.ECCLevel.M);
             var output = console.Out;
-            output.WriteLine($"Enrolled {name} in instance '{o.Instance}' ({OtpUri.AlgorithmName(enrollment.Algorithm)}, {enrollment.Digits} digits, {enrollment.Period} s).");
+            output.WriteLine($"Enrolled {name} in instance '{o.Instance}' ({enrollment.AlgorithmName}, {enrollment.Digits} digits, {enrollment.Period} s).");
             output.WriteLine("Scan this QR code with an authenticator app (or enter the URI by hand):");
             output.WriteLine();
             output.WriteLine(new AsciiQRCode(qrData).GetGraphicSmall(drawQuietZones: true, invert: false, endOfLine: "\n"));
@@ -130,7 +132,7 @@ internal static class TotpCommand
                 rows.Add([
                     enrollment.User,
                     Format(enrollment.EnrolledAt),
-                    $"{OtpUri.AlgorithmName(enrollment.Algorithm)}/{enrollment.Digits}/{enrollment.Period}s",
+                    $"{enrollment.AlgorithmName}/{enrollment.Digits}/{enrollment.Period}s",
                     $"{left.ToString(CultureInfo.InvariantCulture)} of {enrollment.ScratchCodeCount.ToString(CultureInfo.InvariantCulture)}",
                 ]);
             }

@@ -50,4 +50,7 @@ internal sealed record HostSettings
 
     /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
     public MfaHost.Tickets.TicketSettings Tickets { get; init; } = new();
+
+    /// <summary><c>[metrics]</c>: the Prometheus endpoint and status page.</summary>
+    public MfaHost.Metrics.MetricsSettings Metrics { get; init; } = new();
 }

@@ -1,6 +1,7 @@
 using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Limits;
+using MfaHost.Metrics;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Protocol;
@@ -47,6 +48,7 @@ internal static class HostComposition
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
         builder.Services.AddLimits();
+        builder.Services.AddHostMetrics();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using MfaHost.Configuration;
+using MfaHost.Metrics;
 using MfaHost.Protocol.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
@@ -21,6 +22,7 @@ internal sealed class GatewayDispatcher
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly HostMetrics? _metrics;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private volatile bool _stopping;
@@ -31,7 +33,8 @@ internal sealed class GatewayDispatcher
         InFlightRequests inFlight,
         HostSettings settings,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        HostMetrics? metrics = null)
     {
         _methods = methods.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
         _accessPolicy = accessPolicy;
@@ -39,6 +42,7 @@ internal sealed class GatewayDispatcher
         _requestTimeout = settings.RequestTimeout;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
+        _metrics = metrics;
     }
 
     /// <summary>The method names served.</summary>
@@ -139,6 +143,7 @@ internal sealed class GatewayDispatcher
             }
 
             Leave();
+            _metrics?.RequestCompleted(request.Method, _timeProvider.GetElapsedTime(started));
         }
 
         return response;

@@ -1,12 +1,14 @@
 using System.Globalization;
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
+using OtpNet;
 
 namespace MfaHost.Plugins.Totp;
 
 /// <summary>
 /// The <c>totp</c> plugin: one-time passwords from authenticator apps (RFC 6238), verified locally against the
-/// enrollments in the host's state store (<c>mfahost totp enroll</c>), with replay protection, a per-identity
+/// enrollments in the host's state store (<c>mfahost totp enroll</c>; codes computed and checked by Otp.NET), with replay protection, a per-identity
 /// failure limit and single-use scratch codes. TOTP has no push: a push request is answered with a question for the code.
 /// </summary>
 /// <remarks>
@@ -105,11 +107,10 @@ public sealed partial class TotpClient : MfaClient
             return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed one-time passwords: try again in {wait} s");
         }
 
-        var totp = enrollment.CreateTotp(_time);
-        if (totp.VerifyTotp(now, code, out var step, _window))
+        if (IsCode(code, enrollment.Digits) && enrollment.CreateTotp().VerifyTotp(now.UtcDateTime, code, out var step, _window))
         {
             // The step stays claimed until it has left every window of any host (one extra step of margin for clock skew).
-            var expires = totp.GetTimeStepStart(step + _settings.Window + 2);
+            var expires = DateTimeOffset.FromUnixTimeSeconds((step + _settings.Window + 2) * enrollment.Period);
             if (!await Context.State.TryAddAsync($"used/{userKey}/{step.ToString(CultureInfo.InvariantCulture)}", "1", expires, cancellationToken))
             {
                 await CountFailureAsync(failuresKey, now, cancellationToken);
@@ -133,6 +134,9 @@ public sealed partial class TotpClient : MfaClient
         LogRejected(Logger, user, attempt, _settings.MaxFailures);
         return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "Wrong one-time password");
     }
+
+    // Otp.NET compares whatever it is given; only exactly the enrolled number of ASCII digits can be a code.
+    private static bool IsCode(string code, int digits) => code.Length == digits && code.All(char.IsAsciiDigit);
 
     // The window starts at the first failure and does not move: later failures (and attempts while locked) never extend it.
     private ValueTask<long> CountFailureAsync(string failuresKey, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using MfaHost.Client;
+using MfaHost.Plugins.Totp;
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 
@@ -54,7 +56,7 @@ internal static class TotpLoad
         var socket = options.Required("socket");
         var users = (await File.ReadAllLinesAsync(options.Required("users-file")))
             .Select(l => l.Split(' '))
-            .Select(p => new User(p[0], new PluginSdk.Totp(Base32Encoding.ToBytes(p[1]), step: 1)))
+            .Select(p => new User(p[0], new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(p[1]), step: 1)))
             .ToArray();
         var plugin = options.Get("plugin", "totp");
         var connections = options.Int("connections", 16);
@@ -134,7 +136,7 @@ internal static class TotpLoad
                 Plugin = plugin,
                 SessionId = $"w{worker}-{id++ % 1024}",
                 Username = user.Name,
-                MfaPassword = user.Totp.ComputeTotpAtStep(step),
+                MfaPassword = user.Totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step).UtcDateTime),
             };
             var sent = Stopwatch.GetTimestamp();
             var result = await client.AuthenticateAsync(request);
@@ -155,11 +157,11 @@ internal static class TotpLoad
 
     private static int _reported;
 
-    private sealed class User(string name, PluginSdk.Totp totp)
+    private sealed class User(string name, OtpNet.Totp totp)
     {
         public string Name { get; } = name;
 
-        public PluginSdk.Totp Totp { get; } = totp;
+        public OtpNet.Totp Totp { get; } = totp;
 
         public long LastStep { get; set; } = long.MinValue / 2;
     }

@@ -1,4 +1,6 @@
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
+using OtpNet;
 
 namespace MfaHost.Plugins.Totp.Tests;
 
@@ -15,8 +17,8 @@ public class TotpClientTests
 
     private string CodeNow(TotpEnrollment enrollment, int stepOffset = 0)
     {
-        var totp = enrollment.CreateTotp(_harness.Time);
-        return totp.ComputeTotpAtStep(totp.GetTimeStep(_harness.Time.GetUtcNow()) + stepOffset);
+        var at = _harness.Time.GetUtcNow() + TimeSpan.FromSeconds(stepOffset * enrollment.Period);
+        return enrollment.CreateTotp().ComputeTotp(at.UtcDateTime);
     }
 
     [Test]
@@ -90,6 +92,26 @@ public class TotpClientTests
         Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Deny));
         Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
         Assert.That(verdict.Message, Does.Contain("mallory").And.Contain("not enrolled"));
+    }
+
+    [TestCase("append a digit")]
+    [TestCase("letter")]
+    [TestCase("full-width digits")]
+    public async Task Refuses_anything_but_exactly_the_enrolled_number_of_ascii_digits(string shape)
+    {
+        var enrolled = await _harness.EnrollAsync();
+        var code = CodeNow(enrolled.Enrollment);
+        var sent = shape switch
+        {
+            "append a digit" => code + "0",
+            "letter" => "x" + code[1..],
+            _ => new string([.. code.Select(c => (char)('\uFF10' + (c - '0')))]),
+        };
+
+        var verdict = await _harness.OtpAsync(sent);
+
+        Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Deny));
+        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
     }
 
     [Test]

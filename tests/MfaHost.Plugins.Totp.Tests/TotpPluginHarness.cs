@@ -1,3 +1,4 @@
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using MfaHost.Testing;

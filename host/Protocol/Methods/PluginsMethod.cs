@@ -1,5 +1,4 @@
 using MfaHost.Limits;
-using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol.Rpc;
@@ -7,7 +6,7 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>plugins</c>: every configured instance, loaded or failed (with its error), with its circuit and limits.</summary>
-internal sealed class PluginsMethod(PluginCatalog catalog, PipelineSettingsCatalog settings, LimitState limits) : IGatewayMethod
+internal sealed class PluginsMethod(PluginCatalog catalog, LimitStatus limits) : IGatewayMethod
 {
     public string Name => "plugins";
 
@@ -27,21 +26,21 @@ internal sealed class PluginsMethod(PluginCatalog catalog, PipelineSettingsCatal
                 i.IsLoaded ? "loaded" : "failed",
                 i.IsLoaded ? null : i.Error,
                 i.Client is { } client ? CircuitWord(client.CircuitState) : null,
-                i.IsLoaded && settings.TryGet(i.Name, out var pipeline, out _) ? await LimitsOfAsync(i.Name, pipeline.Limits, cancellationToken) : null));
+                await limits.ReadAsync(i.Name, cancellationToken) is { } entry ? LimitsOf(entry) : null));
         }
 
         return RpcResult.Of(new PluginsResult(entries), GatewayJsonContext.Default.PluginsResult);
     }
 
-    private async Task<PluginLimits> LimitsOfAsync(string instance, LimitSettings s, CancellationToken cancellationToken)
+    private static PluginLimits LimitsOf(LimitStatus.Entry entry)
     {
-        var (lockedOut, pushRateLimited) = await limits.CountAsync(instance, s, cancellationToken);
+        var s = entry.Settings;
         return new PluginLimits(
             s.LockoutFailures, (long)s.LockoutWindow.TotalSeconds, (long)s.LockoutDuration.TotalSeconds,
-            s.PushMax, (long)s.PushWindow.TotalSeconds, s.NumberMatching, lockedOut, pushRateLimited);
+            s.PushMax, (long)s.PushWindow.TotalSeconds, s.NumberMatching, entry.LockedOut, entry.PushRateLimited);
     }
 
-    private static string CircuitWord(CircuitState state) => state switch
+    internal static string CircuitWord(CircuitState state) => state switch
     {
         CircuitState.Open => "open",
         CircuitState.HalfOpen => "half_open",

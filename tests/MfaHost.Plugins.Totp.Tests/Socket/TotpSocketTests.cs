@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MfaHost.Client;
 using MfaHost.PluginSdk;
+using MfaHost.Plugins.Totp.Tests.Otp;
 using MfaHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -43,18 +44,17 @@ public sealed partial class TotpSocketTests
         var secret = await EnrollAsync("alice");
         await using var client = await _host.CreateClientAsync();
 
-        var result = await client.AuthenticateAsync(Otp("alice", await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow())));
+        var result = await client.AuthenticateAsync(Otp("alice", await Oathtool.TotpAsync(secret, _time.GetUtcNow())));
 
         Assert.That(result.Verdict, Is.EqualTo("ACCEPT"), result.ToString());
         Assert.That(result.Reason, Is.EqualTo(MfaReasons.Accepted));
-        TestContext.Out.WriteLine(OathtoolCodes.IsInstalled ? "codes from oathtool" : "oathtool absent: codes from our own generator");
     }
 
     [Test]
     public async Task A_reused_code_is_refused_as_replayed_also_after_a_restart_on_the_same_data_folder()
     {
         var secret = await EnrollAsync("alice");
-        var code = await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow());
+        var code = await Oathtool.TotpAsync(secret, _time.GetUtcNow());
         await using (var client = await _host.CreateClientAsync())
         {
             Assert.That((await client.AuthenticateAsync(Otp("alice", code))).Verdict, Is.EqualTo("ACCEPT"));
@@ -83,13 +83,13 @@ public sealed partial class TotpSocketTests
             Assert.That(wrong.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed), wrong.ToString());
         }
 
-        var locked = await client.AuthenticateAsync(Otp("alice", await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow())));
+        var locked = await client.AuthenticateAsync(Otp("alice", await Oathtool.TotpAsync(secret, _time.GetUtcNow())));
         Assert.That(locked.Verdict, Is.EqualTo("DENY"));
         Assert.That(locked.Reason, Is.EqualTo(MfaReasons.LockedOut));
         Assert.That(locked.Message, Does.Contain("300 s"));
 
         _time.Advance(TimeSpan.FromSeconds(300));
-        var released = await client.AuthenticateAsync(Otp("alice", await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow())));
+        var released = await client.AuthenticateAsync(Otp("alice", await Oathtool.TotpAsync(secret, _time.GetUtcNow())));
         Assert.That(released.Verdict, Is.EqualTo("ACCEPT"), released.ToString());
     }
 
@@ -106,7 +106,7 @@ public sealed partial class TotpSocketTests
         Assert.That(question.Key, Is.EqualTo("otp"));
         Assert.That(question.DisableEcho, Is.True);
 
-        var answered = await client.AuthenticateAsync(push.WithAnswer(await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow())));
+        var answered = await client.AuthenticateAsync(push.WithAnswer(await Oathtool.TotpAsync(secret, _time.GetUtcNow())));
         Assert.That(answered.Verdict, Is.EqualTo("ACCEPT"), answered.ToString());
     }
 
@@ -129,7 +129,7 @@ public sealed partial class TotpSocketTests
     public async Task Two_concurrent_logins_with_the_same_valid_code_give_exactly_one_accept()
     {
         var secret = await EnrollAsync("alice");
-        var code = await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow());
+        var code = await Oathtool.TotpAsync(secret, _time.GetUtcNow());
         await using var first = await _host.CreateClientAsync();
         await using var second = await _host.CreateClientAsync();
 
@@ -153,7 +153,7 @@ public sealed partial class TotpSocketTests
         Assert.That(unknown.Message, Does.Contain("not enrolled"));
 
         Assert.That((await _host.RunCliAsync(["totp", "remove", "alice"])).ExitCode, Is.Zero);
-        var removed = await client.AuthenticateAsync(Otp("alice", await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow())));
+        var removed = await client.AuthenticateAsync(Otp("alice", await Oathtool.TotpAsync(secret, _time.GetUtcNow())));
         Assert.That(removed.Message, Does.Contain("not enrolled"));
     }
 
@@ -162,7 +162,7 @@ public sealed partial class TotpSocketTests
     {
         var secret = await EnrollAsync("alice");
 
-        var result = await _host.RunCliAsync(["auth", "--plugin", Instance, "--user", "alice", "--otp", await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow())]);
+        var result = await _host.RunCliAsync(["auth", "--plugin", Instance, "--user", "alice", "--otp", await Oathtool.TotpAsync(secret, _time.GetUtcNow())]);
 
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         Assert.That(result.Output, Does.Contain("verdict: ACCEPT"));
@@ -172,7 +172,7 @@ public sealed partial class TotpSocketTests
     public async Task No_code_or_secret_reaches_the_host_log()
     {
         var secret = await EnrollAsync("alice");
-        var code = await OathtoolCodes.CodeAsync(secret, _time.GetUtcNow());
+        var code = await Oathtool.TotpAsync(secret, _time.GetUtcNow());
         await using var client = await _host.CreateClientAsync();
         await client.AuthenticateAsync(Otp("alice", code));
         await client.AuthenticateAsync(Otp("alice", code));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MfaHost.Plugins.Totp.Enrollments;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using MfaHost.Testing;

@@ -1,4 +1,7 @@
-namespace MfaHost.PluginSdk;
+using MfaHost.PluginSdk;
+using OtpNet;
+
+namespace MfaHost.Plugins.Totp;
 
 /// <summary>
 /// The <c>[totp]</c> section of a <c>totp</c> plugin instance, validated: what new enrollments get

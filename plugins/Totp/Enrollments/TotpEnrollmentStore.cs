@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MfaHost.PluginSdk;
+using OtpNet;
 
-namespace MfaHost.PluginSdk;
+namespace MfaHost.Plugins.Totp.Enrollments;
 
 /// <summary>
 /// TOTP enrollments in a plugin instance's <see cref="IStateStore"/>, shared by the <c>totp</c> plugin and the
@@ -16,6 +18,8 @@ public sealed partial class TotpEnrollmentStore
     /// <summary>Digits of a scratch code.</summary>
     public const int ScratchCodeDigits = 8;
 
+    // 160 bits: the length RFC 4226 recommends and SHA-1's output size (a multiple of 5 bytes, so no Base32 padding).
+    private const int SecretLength = 20;
     private const string EnrollmentPrefix = "enrollment/";
     private const string ScratchUsedPrefix = "scratch-used/";
 
@@ -70,7 +74,7 @@ public sealed partial class TotpEnrollmentStore
         var stored = new StoredEnrollment
         {
             User = user,
-            Secret = OtpSecret.GenerateBase32(),
+            Secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength)),
             Algorithm = settings.Algorithm,
             Digits = settings.Digits,
             Period = settings.Period,

@@ -1,4 +1,6 @@
-namespace MfaHost.PluginSdk;
+using OtpNet;
+
+namespace MfaHost.Plugins.Totp.Enrollments;
 
 /// <summary>
 /// A user's TOTP enrollment as <see cref="TotpEnrollmentStore"/> keeps it: the secret and the parameters the user's
@@ -30,15 +32,17 @@ public sealed record TotpEnrollment
     /// <summary>Distinguishes this enrollment from an earlier one of the same user (scratch codes belong to one enrollment).</summary>
     public required string Id { get; init; }
 
-    /// <summary>A verifier for this enrollment's codes.</summary>
-    /// <param name="timeProvider">The clock.</param>
-    /// <returns>The verifier.</returns>
-    public Totp CreateTotp(TimeProvider timeProvider) => new(Base32Encoding.ToBytes(Secret), Period, Algorithm, Digits, timeProvider);
+    /// <summary>The name of <see cref="Algorithm"/> as otpauth URIs and authenticator apps spell it: SHA1, SHA256 or SHA512.</summary>
+    public string AlgorithmName => Algorithm.ToString().ToUpperInvariant();
+
+    /// <summary>An Otp.NET generator and verifier for this enrollment's codes (the caller passes the time).</summary>
+    /// <returns>The generator.</returns>
+    public OtpNet.Totp CreateTotp() => new(Base32Encoding.ToBytes(Secret), Period, Algorithm, Digits);
 
     /// <summary>The <c>otpauth://</c> URI for the user's authenticator app (contains the secret).</summary>
-    /// <param name="issuer">The issuer shown in the app.</param>
+    /// <param name="issuer">The issuer shown in the app; empty for none.</param>
     /// <returns>The URI.</returns>
-    public OtpUri ToOtpUri(string issuer) => new(Secret, User, issuer, Algorithm, Digits, Period);
+    public OtpUri ToOtpUri(string issuer) => new(OtpType.Totp, Secret, User, issuer, Algorithm, Digits, Period);
 
     // The record's generated ToString would print the secret: leave it out, so logging an enrollment is harmless.
     private bool PrintMembers(System.Text.StringBuilder builder)

@@ -1,4 +1,4 @@
-namespace MfaHost.PluginSdk;
+namespace MfaHost.Plugins.Totp.Enrollments;
 
 /// <summary>What <see cref="TotpEnrollmentStore.EnrollAsync"/> created: the enrollment and its scratch codes in clear, shown to the user once (only their hashes are kept).</summary>
 /// <param name="Enrollment">The enrollment.</param>
