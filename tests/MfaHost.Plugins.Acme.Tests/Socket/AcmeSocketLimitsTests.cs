@@ -131,8 +131,10 @@ public sealed partial class AcmeSocketLimitsTests
         }
 
         var plugins = await _client.PluginsAsync().WaitAsync(Guard);
+        var stats = await _client.CallAsync("stats").WaitAsync(Guard);
         Assert.Multiple(() =>
         {
+            Assert.That(stats.GetProperty("limits").EnumerateArray().Single(l => l.GetProperty("instance").GetString() == "acme").GetProperty("push_rate_limited").GetInt32(), Is.GreaterThanOrEqualTo(1));
             Assert.That(answers.Take(3).Select(a => a.Verdict), Is.All.EqualTo("ACCEPT"));
             Assert.That((answers[3].Verdict, answers[3].Reason), Is.EqualTo(("DENY", "push_rate_limited")));
             Assert.That(_server.TransactionsOf(user), Has.Count.EqualTo(3), "the fourth push never reached Acme");
