@@ -3,7 +3,7 @@ namespace MfaHost.Client;
 /// <summary>The result of <c>health</c>.</summary>
 public sealed class HealthResult
 {
-    /// <summary><c>ok</c> when the host serves.</summary>
+    /// <summary><c>ok</c> when the host serves; <c>degraded</c> when it serves with <see cref="Problems"/>.</summary>
     public required string Status { get; init; }
 
     /// <summary>The host's version.</summary>
@@ -17,4 +17,7 @@ public sealed class HealthResult
 
     /// <summary>Requests running now (those that count toward <c>max_in_flight</c>).</summary>
     public int InFlight { get; init; }
+
+    /// <summary>Why the status is not <c>ok</c> (for example the state store's failure); null when ok.</summary>
+    public IReadOnlyList<string>? Problems { get; init; }
 }

@@ -35,6 +35,11 @@ internal static class HealthCommand
             console.Out.WriteLine($"uptime_s: {health.UptimeS}");
             console.Out.WriteLine($"plugins_loaded: {health.PluginsLoaded}");
             console.Out.WriteLine($"in_flight: {health.InFlight}");
+            foreach (var problem in health.Problems ?? [])
+            {
+                console.Out.WriteLine($"problem: {problem}");
+            }
+
             return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (IOException e)

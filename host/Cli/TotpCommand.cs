@@ -56,7 +56,7 @@ internal static class TotpCommand
                 return ExitCodes.UsageOrConfig;
             }
 
-            using var store = o.Store;
+            await using var store = o.Store;
             var name = parse.GetValue(user)!;
             var issuerName = parse.GetValue(issuer) ?? o.Settings.Issuer;
             if (name.Length == 0 || name.Contains(':', StringComparison.Ordinal))
@@ -124,7 +124,7 @@ internal static class TotpCommand
                 return ExitCodes.UsageOrConfig;
             }
 
-            using var store = o.Store;
+            await using var store = o.Store;
             var rows = new List<string[]>();
             foreach (var enrollment in await o.Enrollments.ListAsync(ct))
             {
@@ -168,7 +168,7 @@ internal static class TotpCommand
                 return ExitCodes.UsageOrConfig;
             }
 
-            using var store = o.Store;
+            await using var store = o.Store;
             var name = parse.GetValue(user)!;
             if (!await o.Enrollments.RemoveAsync(name, ct))
             {
@@ -221,9 +221,9 @@ internal static class TotpCommand
             return null;
         }
 
-        var store = SqliteStateStore.InDirectory(settings.DataDirectory, TimeProvider.System);
+        var store = StateStoreFactory.Open(settings, TimeProvider.System);
         return new Opened(instance, totp, store, new TotpEnrollmentStore(new NamespacedStateStore(store, instance), TimeProvider.System));
     }
 
-    private sealed record Opened(string Instance, TotpSettings Settings, SqliteStateStore Store, TotpEnrollmentStore Enrollments);
+    private sealed record Opened(string Instance, TotpSettings Settings, GuardedStateStore Store, TotpEnrollmentStore Enrollments);
 }

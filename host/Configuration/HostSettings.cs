@@ -51,6 +51,9 @@ internal sealed record HostSettings
     /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
     public MfaHost.Tickets.TicketSettings Tickets { get; init; } = new();
 
+    /// <summary><c>[state]</c>: the state backend (SQLite in data_dir, or a shared PostgreSQL).</summary>
+    public MfaHost.State.StateSettings State { get; init; } = new();
+
     /// <summary><c>[metrics]</c>: the Prometheus endpoint and status page.</summary>
     public MfaHost.Metrics.MetricsSettings Metrics { get; init; } = new();
 }

@@ -33,7 +33,14 @@ internal static class HostComposition
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => CreateStateStore(settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => StateStoreFactory.Open(settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<GuardedStateStore>());
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<GuardedStateStore>().Health);
+        builder.Services.AddSingleton(sp => HostState.Create(settings.State, sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new AuthenticationCache(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<TimeProvider>()));
+
+        // Before the socket opens: the schema is migrated (or the host degraded) by the time gateways connect.
+        builder.Services.AddHostedService<StateStoreMaintenance>();
         builder.Services.AddSingleton(sp => new PluginCatalogBuilder(
                 settings,
                 sp.GetRequiredService<ILoggerFactory>(),
@@ -53,9 +60,9 @@ internal static class HostComposition
         return builder.Build();
     }
 
-    /// <summary>The state store: <c>state.db</c> (SQLite) in <c>[host] data_dir</c>, shared with the CLI.</summary>
+    /// <summary>The state store <c>[state]</c> names (SQLite <c>state.db</c> in data_dir by default), shared with the CLI.</summary>
     public static IStateStore CreateStateStore(HostSettings settings, TimeProvider timeProvider) =>
-        SqliteStateStore.InDirectory(settings.DataDirectory, timeProvider);
+        StateStoreFactory.Open(settings, timeProvider);
 
     /// <summary>A logger factory for CLI commands that load plugins without running the host.</summary>
     public static ILoggerFactory CreateLoggerFactory(HostSettings settings, TextWriter writer, LogLevel minimum) =>

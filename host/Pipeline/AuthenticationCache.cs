@@ -1,85 +1,78 @@
-using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using MfaHost.PluginSdk;
 
 namespace MfaHost.Pipeline;
 
 /// <summary>
 /// Recent real authentications by (instance, user, client IP) that may be reused without MFA, under the
-/// instance's <see cref="AuthenticationCacheSettings"/>. The user compares exactly: a cached MFA of one
-/// account never lets in another whose name differs only in case. Entries past their hard timeout are swept.
+/// instance's <see cref="AuthenticationCacheSettings"/>, kept in the host's state (in memory for one host; the shared
+/// PostgreSQL store for several, so a cached login works on any of them). The user compares exactly: a cached MFA of
+/// one account never lets in another whose name differs only in case.
 /// </summary>
-internal sealed class AuthenticationCache(TimeProvider timeProvider)
+/// <remarks>
+/// An entry <c>authcache/&lt;hash of the key&gt;</c> holds the real authentication's id and time and the last use, and
+/// expires at the earlier of soft and hard timeout. Reuses are counted by an atomic counter per real authentication,
+/// so hosts racing to reuse one entry get at most <see cref="AuthenticationCacheSettings.ReuseLimit"/> reuses between
+/// them; a lost race on the last-use time only ever shortens the soft timeout.
+/// </remarks>
+internal sealed class AuthenticationCache(IStateStore store, TimeProvider timeProvider)
 {
-    private static readonly long SweepIntervalTicks = TimeSpan.FromSeconds(60).Ticks;
-    private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
-    private long _nextSweepTicks;
-
-    public int Count => _entries.Count;
-
-    /// <summary>Uses the cached authentication once if it is still valid; false (and forgets it) otherwise.</summary>
-    public bool TryReuse(CacheKey key, AuthenticationCacheSettings settings)
+    /// <summary>Uses the cached authentication once if it is still valid; false otherwise.</summary>
+    public async ValueTask<bool> TryReuseAsync(CacheKey key, AuthenticationCacheSettings settings, CancellationToken cancellationToken)
     {
-        if (!_entries.TryGetValue(key, out var entry))
+        var entryKey = EntryKey(key);
+        if (await store.GetAsync(entryKey, cancellationToken) is not { } stored || Entry.Parse(stored) is not { } entry)
         {
             return false;
         }
 
         var now = timeProvider.GetUtcNow();
-        lock (entry)
+        if (now - entry.Authenticated >= settings.HardTimeout || now - entry.LastUsed >= settings.SoftTimeout)
         {
-            if (!entry.Removed &&
-                entry.Reuses < settings.ReuseLimit &&
-                now - entry.Authenticated < settings.HardTimeout &&
-                now - entry.LastUsed < settings.SoftTimeout)
-            {
-                entry.Reuses++;
-                entry.LastUsed = now;
-                return true;
-            }
-
-            entry.Removed = true;
+            return false;
         }
 
-        _entries.TryRemove(new KeyValuePair<CacheKey, Entry>(key, entry));
-        return false;
+        var hardExpiry = entry.Authenticated + settings.HardTimeout;
+        if (await store.IncrementAsync("authcache-uses/" + entry.Id, hardExpiry, cancellationToken) > settings.ReuseLimit)
+        {
+            return false;
+        }
+
+        await store.SetAsync(entryKey, (entry with { LastUsed = now }).ToString(), Earlier(now + settings.SoftTimeout, hardExpiry), cancellationToken);
+        return true;
     }
 
     /// <summary>Records a real authentication: the reuse count starts again.</summary>
-    public void Refresh(CacheKey key, AuthenticationCacheSettings settings)
+    public ValueTask RefreshAsync(CacheKey key, AuthenticationCacheSettings settings, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        SweepIfDue(now);
-        _entries[key] = new Entry { Authenticated = now, LastUsed = now, ExpiresAt = now + settings.HardTimeout };
+        var entry = new Entry(Convert.ToHexString(RandomNumberGenerator.GetBytes(12)), now, now);
+        return store.SetAsync(EntryKey(key), entry.ToString(), Earlier(now + settings.SoftTimeout, now + settings.HardTimeout), cancellationToken);
     }
 
-    private void SweepIfDue(DateTimeOffset now)
-    {
-        var due = Volatile.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + SweepIntervalTicks, due) != due)
-        {
-            return;
-        }
+    private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-        foreach (var pair in _entries)
-        {
-            if (pair.Value.ExpiresAt <= now)
-            {
-                _entries.TryRemove(pair);
-            }
-        }
-    }
+    // Hashed: keys stay short whatever the user name, and the store lists no user names and addresses.
+    private static string EntryKey(CacheKey key) =>
+        "authcache/" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.Instance + "\n" + key.User + "\n" + key.ClientIp)));
 
     internal readonly record struct CacheKey(string Instance, string User, string ClientIp);
 
-    private sealed class Entry
+    private sealed record Entry(string Id, DateTimeOffset Authenticated, DateTimeOffset LastUsed)
     {
-        public required DateTimeOffset Authenticated { get; init; }
+        public static Entry? Parse(string stored)
+        {
+            var parts = stored.Split(':');
+            return parts.Length == 3 &&
+                long.TryParse(parts[1], CultureInfo.InvariantCulture, out var authenticated) &&
+                long.TryParse(parts[2], CultureInfo.InvariantCulture, out var lastUsed)
+                ? new Entry(parts[0], DateTimeOffset.FromUnixTimeMilliseconds(authenticated), DateTimeOffset.FromUnixTimeMilliseconds(lastUsed))
+                : null;
+        }
 
-        public required DateTimeOffset ExpiresAt { get; init; }
-
-        public DateTimeOffset LastUsed { get; set; }
-
-        public int Reuses { get; set; }
-
-        public bool Removed { get; set; }
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"{Id}:{Authenticated.ToUnixTimeMilliseconds()}:{LastUsed.ToUnixTimeMilliseconds()}");
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using MfaHost.Configuration;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.State;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Pipeline;
@@ -27,6 +28,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(SessionEndedReason, "The session ended");
     private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
 
     private readonly PluginCatalog _catalog;
     private readonly PipelineSettingsCatalog _settings;
@@ -53,6 +55,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         IEnumerable<IPrePluginStep> prePluginSteps,
         IEnumerable<IAcceptStep> acceptSteps,
         IEnumerable<ISessionEndedListener> sessionEndedListeners,
+        AuthenticationCache? cache = null,
         IEnumerable<IPluginCallFilter>? pluginCallFilters = null)
     {
         ArgumentNullException.ThrowIfNull(hostSettings);
@@ -68,7 +71,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _pluginCall = PluginCallChain.Build(pluginCallFilters ?? [], (call, token) => new ValueTask<MfaVerdict>(CallPluginAsync(call.Login, call.Attributes, token)));
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
         _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
-        _cache = new AuthenticationCache(timeProvider);
+        _cache = cache ?? new AuthenticationCache(new InMemoryStateStore(timeProvider), timeProvider);
         var period = TimeSpan.FromTicks(Math.Clamp(hostSettings.SessionIdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.FromMinutes(5).Ticks));
         _idleTimer = timeProvider.CreateTimer(_ => _ = EndIdleSessionsAsync(), null, period, period);
     }
@@ -80,6 +83,21 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await AuthenticateWithStateAsync(request, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            // Fails closed whatever the instance's fail-open setting: that is about the MFA service, not our own state.
+            StateLog.DecisionDenied(_logger, request.Plugin, request.Username, request.SessionId, e.Message);
+            PipelineLog.Decided(_logger, request.Plugin, "DENY", StateUnavailable.Reason, request.Username, null, request.ClientIp, request.SessionId);
+            return new AuthenticationOutcome(StateUnavailable, null);
+        }
+    }
+
+    private async Task<AuthenticationOutcome> AuthenticateWithStateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
+    {
         var (instance, settings) = Resolve(request.Plugin);
         if (request.Answer is { } answer)
         {
@@ -221,7 +239,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             return await AcceptedAsync(login, Whitelisted, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
         }
 
-        if (CacheKeyOf(login) is { } cacheKey && _cache.TryReuse(cacheKey, settings.Cache))
+        if (CacheKeyOf(login) is { } cacheKey && await TryReuseCachedAsync(login, cacheKey, cancellationToken))
         {
             return await AcceptedAsync(login, Cached, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
         }
@@ -299,7 +317,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         // Failing open is no authentication to reuse.
         if (verdict.Reason != MfaReasons.AcceptedServiceUnreachable && CacheKeyOf(login) is { } cacheKey)
         {
-            _cache.Refresh(cacheKey, login.Settings.Cache);
+            await RefreshCacheAsync(login, cacheKey, cancellationToken);
         }
 
         return await AcceptedAsync(login, verdict, 0, FrozenDictionary<string, string>.Empty, cancellationToken);
@@ -350,6 +368,11 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             // Not the caller's cancellation: the plugin's own (an HttpClient timeout, say).
             PipelineLog.PluginTimedOut(_logger, e, login.Instance.Name, login.Username, login.SessionId);
             return PluginTimeout;
+        }
+        catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)
+        {
+            // The plugin's state store failed (even if the plugin wrapped the error): DENY state_unavailable, above.
+            throw unavailable;
         }
 #pragma warning disable CA1031 // A plugin's bug must not take the host down: it becomes DENY plugin_error.
         catch (Exception e)
@@ -487,6 +510,32 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             {
                 PipelineLog.SessionEndedListenerFailed(_logger, e, listener.GetType().Name, session.Id);
             }
+        }
+    }
+
+    // The cache only saves an MFA: without the store the login goes to the plugin (which fails closed itself if it needs state).
+    private async ValueTask<bool> TryReuseCachedAsync(LoginContext login, AuthenticationCache.CacheKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _cache.TryReuseAsync(key, login.Settings.Cache, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            StateLog.CacheSkipped(_logger, login.Instance.Name, login.Username, e.Message);
+            return false;
+        }
+    }
+
+    private async ValueTask RefreshCacheAsync(LoginContext login, AuthenticationCache.CacheKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _cache.RefreshAsync(key, login.Settings.Cache, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            StateLog.CacheSkipped(_logger, login.Instance.Name, login.Username, e.Message);
         }
     }
 

@@ -127,6 +127,13 @@ internal sealed class GatewayDispatcher
                 ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the host is stopping", RpcReasons.Timeout))
                 : null;
         }
+        catch (MfaHost.State.StateUnavailableException e)
+        {
+            ProtocolLog.RequestFailed(_logger, request.Method, connection, e);
+            response = request.Id is { } id
+                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The host's state store is unavailable; try again later", MfaHost.State.StateUnavailableException.Reason))
+                : null;
+        }
         catch (Exception e)
         {
             // The exception (with its stack) goes to the log only: its message is not the gateway's business and might hold anything.

@@ -13,14 +13,12 @@ internal static class TicketServiceCollectionExtensions
 {
     public static IServiceCollection AddTickets(this IServiceCollection services)
     {
-        // Tokens and tickets live in memory: a restart voids every unused one (tickets.md). A shared
-        // store would replace this one registration.
-        services.AddSingleton<TicketState>(sp => new TicketState(new InMemoryStateStore(sp.GetRequiredService<TimeProvider>())));
-        services.AddSingleton<IReplayStore>(sp => new StateReplayStore(sp.GetRequiredService<TicketState>().Store));
+        // Tokens and tickets live in the host's own state: memory with SQLite, the shared store with PostgreSQL.
+        services.AddSingleton<IReplayStore>(sp => new StateReplayStore(sp.GetRequiredService<HostState>().Store));
         services.AddSingleton(sp => sp.GetRequiredService<HostSettings>().Tickets);
-        services.AddSingleton(sp => new OneTimeTokenService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new SessionTokenService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new TicketService(sp.GetRequiredService<TicketState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<SessionTokenService>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new OneTimeTokenService(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SessionTokenService(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TicketService(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<SessionTokenService>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPrePluginStep, OneTimeTokenStep>();
         services.AddSingleton<IAcceptStep, SessionTokenStep>();
         services.AddSingleton<ISessionEndedListener>(sp => sp.GetRequiredService<SessionTokenService>());
@@ -31,7 +29,4 @@ internal static class TicketServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IGatewayAccessPolicy>(sp => sp.GetRequiredService<ConfiguredAccessPolicy>()));
         return services;
     }
-
-    /// <summary>The in-memory store tokens and tickets share (a type of its own, apart from the host's persistent store).</summary>
-    internal sealed record TicketState(MfaHost.PluginSdk.IStateStore Store);
 }

@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace MfaHost.PluginSdk;
 
 /// <summary>
-/// The service could not be reached: connection refused, DNS failure, TLS handshake failure,
-/// no answer in time. DENY <c>service_unreachable</c>, or ACCEPT
+/// The service could not be reached: connection refused, DNS failure,
+/// no answer in time (see <see cref="HttpFailureClassifier"/>). DENY <c>service_unreachable</c>, or ACCEPT
 /// <c>accepted_service_unreachable</c> when the instance fails open.
 /// </summary>
 [SuppressMessage("Naming", "CA1710:Identifiers should have correct suffix", Justification = "Names fixed by the SDK specification.")]

@@ -115,8 +115,7 @@ public sealed class HmcClient : MfaClient
         }
 
         var (api, version) = await SelectHostAsync(cancellationToken);
-        var credentials = new HmcLogonCredentials(request.MfaIdentity, request.Password, mfaCode);
-        var session = await HmcSession.LogonAsync(api, credentials, Logger, cancellationToken);
+        var session = await HmcSession.LogonAsync(api, new HmcLogonCredentials(request.MfaIdentity, request.Password, mfaCode), cancellationToken);
         HmcLog.LoggedOn(Logger, api.Endpoint, session.Userid, session.WithMfaCode ? "password and MFA code" : "password only", request.Session.Id);
         try
         {

@@ -84,10 +84,6 @@ public sealed class JazzMfaClient : MfaClient
         {
             throw new MfaAuthenticationFailure(e.Message, e);
         }
-        catch (JazzUnreachableException e)
-        {
-            throw new MfaServiceUnreachable(e.Message, e);
-        }
         catch (JazzException e)
         {
             // Kerberos, an unknown scheme, not a Jazz server, 5xx: the operator must look.

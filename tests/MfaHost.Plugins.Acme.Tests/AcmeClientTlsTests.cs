@@ -9,7 +9,6 @@ namespace MfaHost.Plugins.Acme.Tests;
 public class AcmeClientTlsTests
 {
     private TestCertificateAuthority _ca = null!;
-    private TestCertificateAuthority _otherCa = null!;
     private AcmeTestServer _server = null!;
     private AcmeTestServer _wrongHostServer = null!;
     private TempDirectory _temp = null!;
@@ -19,7 +18,6 @@ public class AcmeClientTlsTests
     public async Task StartServers()
     {
         _ca = new TestCertificateAuthority();
-        _otherCa = new TestCertificateAuthority("Some Other CA");
         _server = await AcmeTestServer.StartAsync(certificate: _ca.IssueServerCertificate("localhost"), host: "localhost");
         _server.SetUser("alice");
         _wrongHostServer = await AcmeTestServer.StartAsync(certificate: _ca.IssueServerCertificate("acme.example"), host: "127.0.0.1");
@@ -32,7 +30,6 @@ public class AcmeClientTlsTests
         await _server.DisposeAsync();
         await _wrongHostServer.DisposeAsync();
         _ca.Dispose();
-        _otherCa.Dispose();
     }
 
     [SetUp]
@@ -72,38 +69,25 @@ public class AcmeClientTlsTests
         Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept), _log.AllText);
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public async Task A_certificate_from_an_untrusted_ca_is_a_tls_failure_so_service_unreachable(bool failOpen)
-    {
-        var pem = _otherCa.WriteRootPem(_temp.Combine("other-ca.pem"));
-        var verdict = await Otp(_server.BaseUrl, $"ca_file = {pem}\n" + (failOpen ? "ignore_connection_error = yes\n" : string.Empty));
-        Assert.Multiple(() =>
-        {
-            Assert.That(verdict.Reason, Is.EqualTo(failOpen ? MfaReasons.AcceptedServiceUnreachable : MfaReasons.ServiceUnreachable));
-            Assert.That(_log.AllText, Does.Contain($"POST {_server.BaseUrl}/otp/verify: TLS handshake failed"));
-        });
-    }
-
     [Test]
     public async Task Without_a_ca_file_the_system_store_is_used_and_does_not_trust_the_test_ca()
     {
         var verdict = await Otp(_server.BaseUrl, string.Empty);
         Assert.Multiple(() =>
         {
-            Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.ServiceUnreachable));
+            Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.CommunicationError));
             Assert.That(_log.AllText, Does.Contain("TLS handshake failed"));
         });
     }
 
     [Test]
-    public async Task A_certificate_for_another_host_is_a_tls_failure_even_from_the_trusted_ca()
+    public async Task A_certificate_for_another_host_is_a_communication_error_even_from_the_trusted_ca()
     {
         var pem = _ca.WriteRootPem(_temp.Combine("acme-ca.pem"));
         var verdict = await Otp(_wrongHostServer.BaseUrl, $"ca_file = {pem}\n");
         Assert.Multiple(() =>
         {
-            Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.ServiceUnreachable));
+            Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.CommunicationError));
             Assert.That(_log.AllText, Does.Contain("TLS handshake failed"));
             Assert.That(_wrongHostServer.Count("POST", "/otp/verify"), Is.Zero, "nothing was sent over the rejected connection");
         });

@@ -159,7 +159,7 @@ public class HmcClientTests
     }
 
     [Test]
-    public async Task A_certificate_from_another_ca_is_a_tls_failure_and_denies_service_unreachable()
+    public async Task A_certificate_from_another_ca_is_a_tls_failure_and_denies_communication_error()
     {
         using var otherCa = new TestCertificateAuthority("Some Other CA");
         var otherCaFile = otherCa.WriteRootPem(_env.Temp.Combine("other-ca.pem"));
@@ -168,24 +168,9 @@ public class HmcClientTests
 
         var verdict = await plugin.ExecuteAuthenticateAsync(Request(PlainUser, PlainPassword), CancellationToken.None);
 
-        Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.ServiceUnreachable)));
+        Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.CommunicationError)));
         Assert.That(_log.AllText, Does.Contain("TLS handshake failed"));
         Assert.That(_env.Hmc1.Log, Is.Empty);
-    }
-
-    [Test]
-    public async Task A_host_that_never_answers_times_out_and_denies_service_unreachable()
-    {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        var plugin = _env.CreatePlugin($"[hmc]\nhosts = localhost:{port}\nca_file = {_env.CaFile}\nrequest_timeout = 0.5\n", _log);
-        _plugins.Add(plugin);
-
-        var verdict = await plugin.ExecuteAuthenticateAsync(Request(PlainUser, PlainPassword), CancellationToken.None);
-
-        Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.ServiceUnreachable)));
-        Assert.That(_log.AllText, Does.Contain("request_timeout"));
     }
 
     [TestCase(TestHmcMode.ServerError, "HTTP 500")]
@@ -317,6 +302,27 @@ public class HmcClientTests
         await plugin.SessionEndedAsync(request.Session, CancellationToken.None);
 
         Assert.That(_log.Entries.Select(l => l.EventId), Does.Contain(6005).And.Not.Contain(6006));
+    }
+
+    [Test]
+    public async Task After_the_hmc_session_expired_the_next_authentication_logs_on_anew_and_without_a_password_is_denied_saying_why()
+    {
+        var plugin = Plugin();
+        var first = Request(MfaUser, MfaPassword, CurrentCode());
+        await plugin.ExecuteAuthenticateAsync(first, CancellationToken.None);
+        _env.Hmc1.ExpireAllSessions();
+
+        var bare = await plugin.ExecuteAuthenticateAsync(Request(MfaUser, null) with { Session = first.Session }, CancellationToken.None);
+        var again = await plugin.ExecuteAuthenticateAsync(Request(MfaUser, MfaPassword, CurrentCode()) with { Session = first.Session }, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((bare.Kind, bare.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.AuthenticationFailed)));
+            Assert.That(bare.Message, Does.Contain("password"));
+            Assert.That(again.Kind, Is.EqualTo(MfaVerdictKind.Accept));
+            Assert.That(_env.Hmc1.Log.Count(l => l.StartsWith($"logon 200 {MfaUser} mfa", StringComparison.Ordinal)), Is.EqualTo(2), "one logon per authentication, none behind the gateway's back");
+            Assert.That(_log.Entries.Select(l => l.EventId), Does.Contain(6005), "the replaced session's logoff found it ended");
+        });
     }
 
     [Test]

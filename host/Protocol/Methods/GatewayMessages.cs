@@ -74,4 +74,4 @@ internal sealed record PluginLimits(int LockoutFailures, long LockoutWindowS, lo
 internal sealed record PluginsResult(IReadOnlyList<PluginEntry> Plugins);
 
 /// <summary>The result of <c>health</c>.</summary>
-internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight);
+internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? Problems = null);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -14,8 +13,8 @@ namespace MfaHost.Plugins.Acme.Api;
 /// The Acme REST API over RestSharp. Every answer is classified here, in one place, as the SDK's
 /// model says (see docs/plugin-guide.md, "The reference plugin: Acme" for the table):
 /// <list type="bullet">
-/// <item>no HTTP answer at all (refused, DNS, TLS handshake, timeout, connection dropped):
-/// <see cref="MfaServiceUnreachable"/>;</item>
+/// <item>a failed exchange (refused, DNS, timeout, a certificate that does not validate, an answer
+/// that is not HTTP): the SDK's <see cref="HttpFailureClassifier"/> decides, as for every plugin;</item>
 /// <item>an answer this plugin does not understand (401 bad_token, 5xx, unexpected status, a body
 /// that is not the expected JSON): <see cref="MfaCommunicationError"/>;</item>
 /// <item>the service refusing the user (unknown_user, rate_limited): <see cref="AcmeUserRejectedException"/>.</item>
@@ -98,8 +97,8 @@ internal sealed class AcmeApi : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    // Sends the request. Returns only when an HTTP answer (any status) arrived; throws
-    // MfaServiceUnreachable when none did, and OperationCanceledException when the gateway gave up.
+    // Sends the request. Returns only when an HTTP answer (any status) arrived; a failed exchange is
+    // classified by the SDK's rule (HttpFailureClassifier), and the gateway giving up propagates.
     private async Task<RestResponse> SendAsync(RestRequest request, CancellationToken cancellationToken)
     {
         RestResponse response;
@@ -107,20 +106,21 @@ internal sealed class AcmeApi : IDisposable
         {
             response = await _client.ExecuteAsync(request, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (HttpFailureClassifier.IsTransportFailure(e, cancellationToken))
         {
-            throw new MfaServiceUnreachable($"{Describe(request)}: {Explain(e)}", e);
+            throw HttpFailureClassifier.Classify(e, Describe(request), _requestTimeout);
         }
 
         // Cancellation is the gateway giving up, not a failure of the service: let it propagate.
         cancellationToken.ThrowIfCancellationRequested();
-        return response.ResponseStatus switch
+        if (response.ResponseStatus == ResponseStatus.Completed && response.StatusCode != 0)
         {
-            ResponseStatus.Completed when response.StatusCode != 0 => response,
-            ResponseStatus.TimedOut or ResponseStatus.Aborted =>
-                throw new MfaServiceUnreachable($"{Describe(request)}: no answer within {_requestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (request_timeout)", response.ErrorException),
-            _ => throw new MfaServiceUnreachable($"{Describe(request)}: {Explain(response.ErrorException)}", response.ErrorException),
-        };
+            return response;
+        }
+
+        // RestSharp reports a failed exchange in the response; a timeout may come without an exception.
+        var failure = response.ErrorException ?? new TimeoutException(response.ErrorMessage ?? "no answer");
+        throw HttpFailureClassifier.Classify(failure, Describe(request), _requestTimeout);
     }
 
     // An answer other than the call's success status.
@@ -171,16 +171,4 @@ internal sealed class AcmeApi : IDisposable
     }
 
     private string Describe(RestRequest request) => $"{request.Method.ToString().ToUpperInvariant()} {_client.BuildUri(request)}";
-
-    private static string Explain(Exception? e) => e switch
-    {
-        null => "no answer",
-        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"cannot resolve the host name ({Innermost(e)})",
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => $"cannot connect ({Innermost(e)})",
-        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => $"TLS handshake failed ({Innermost(e)}); check the certificate, [acme] ca_file or [tls] ca_file",
-        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => "the connection closed before the answer was complete",
-        _ => Innermost(e),
-    };
-
-    private static string Innermost(Exception e) => e.GetBaseException().Message;
 }

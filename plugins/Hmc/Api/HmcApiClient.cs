@@ -10,9 +10,9 @@ using MfaHost.PluginSdk;
 namespace MfaHost.Plugins.Hmc.Api;
 
 /// <summary>
-/// The HMC Web Services API of one HMC: raw calls, the version query and the logon. Network failures
-/// (refused, DNS, TLS, timeout) become <see cref="MfaServiceUnreachable"/>; answers the plugin does not
-/// understand become <see cref="MfaCommunicationError"/>; a refused logon <see cref="MfaAuthenticationFailure"/>.
+/// The HMC Web Services API of one HMC: raw calls, the version query and the logon. A failed exchange is
+/// classified by the SDK's <see cref="HttpFailureClassifier"/>; answers the plugin does not understand
+/// become <see cref="MfaCommunicationError"/>; a refused logon <see cref="MfaAuthenticationFailure"/>.
 /// No message ever holds a password, code, session id or session credential.
 /// </summary>
 internal sealed class HmcApiClient(HttpClient http, HmcEndpoint endpoint, TimeSpan timeout)
@@ -86,7 +86,8 @@ internal sealed class HmcApiClient(HttpClient http, HmcEndpoint endpoint, TimeSp
     /// Sends one request (JSON body, <c>X-API-Session</c> when <paramref name="sessionId"/> is given) and
     /// reads the answer, whatever its status.
     /// </summary>
-    /// <exception cref="MfaServiceUnreachable">Refused, DNS, TLS handshake, no answer within the request timeout.</exception>
+    /// <exception cref="MfaServiceUnreachable">Refused, DNS, no answer within the request timeout.</exception>
+    /// <exception cref="MfaCommunicationError">A certificate that does not validate; an answer that is not HTTP.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     public async Task<HmcResponse> SendAsync(HttpMethod method, string path, JsonObject? body, string? sessionId, CancellationToken cancellationToken)
     {
@@ -109,17 +110,9 @@ internal sealed class HmcApiClient(HttpClient http, HmcEndpoint endpoint, TimeSp
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             return Read(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.InvalidResponse)
+        catch (Exception e) when (HttpFailureClassifier.IsTransportFailure(e, cancellationToken))
         {
-            throw new MfaCommunicationError($"HMC {Endpoint} answered {method} {path} with something that is not HTTP: {e.Message}", e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new MfaServiceUnreachable($"HMC {Endpoint}: {method} {path} failed: {NetworkProblem(e)}", e);
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new MfaServiceUnreachable($"HMC {Endpoint}: no answer to {method} {path} within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (request_timeout)", e);
+            throw HttpFailureClassifier.Classify(e, $"HMC {Endpoint}: {method} {path}", timeout);
         }
     }
 
@@ -150,21 +143,6 @@ internal sealed class HmcApiClient(HttpClient http, HmcEndpoint endpoint, TimeSp
 
     private static string Describe(HmcResponse response) =>
         response.IsSuccess && response.Json is not null ? $"HTTP {(int)response.Status} and a JSON body of an unexpected shape" : response.Describe();
-
-    private static string NetworkProblem(HttpRequestException e)
-    {
-        var kind = e.HttpRequestError switch
-        {
-            HttpRequestError.NameResolutionError => "host name not found",
-            HttpRequestError.ConnectionError => "cannot connect",
-            HttpRequestError.SecureConnectionError => "TLS handshake failed (is ca_file the CA that issued the HMC's certificate?)",
-            HttpRequestError.ResponseEnded => "the connection closed before an answer",
-            HttpRequestError.ProxyTunnelError => "the HTTPS proxy refused the tunnel",
-            _ => "request failed",
-        };
-        var detail = e.InnerException is { } inner && inner.Message != e.Message ? $"{e.Message} {inner.Message}" : e.Message;
-        return $"{kind}: {detail}";
-    }
 
     private static string? Str(JsonObject json, string name) =>
         json[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

@@ -1,6 +1,6 @@
 namespace MfaHost.Plugins.Hmc.Api;
 
-/// <summary>What a logon sends, kept for a re-logon when the HMC says the session is no longer valid.</summary>
+/// <summary>What one logon sends; lives for that logon only (an <see cref="HmcSession"/> does not keep it).</summary>
 internal sealed class HmcLogonCredentials(string userid, string password, string? mfaCode)
 {
     public string Userid { get; } = userid;

@@ -30,9 +30,6 @@ internal static partial class HmcLog
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "HMC {Endpoint}: logging off {Userid} (gateway session {GatewaySession}, {Why}) failed: {Reason}")]
     public static partial void LogoffFailed(ILogger logger, HmcEndpoint endpoint, string userid, string gatewaySession, string why, string reason);
 
-    [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "HMC {Endpoint}: the session of {Userid} is no longer valid (403 reason {Reason}); logging on again and retrying {Method} {Path} once")]
-    public static partial void LoggingOnAgain(ILogger logger, HmcEndpoint endpoint, string userid, int reason, string method, string path);
-
     [LoggerMessage(EventId = 6008, Level = LogLevel.Debug, Message = "HMC notification broker {Broker}: {Userid} connected with the session credential (STOMP {StompVersion})")]
     public static partial void BrokerVerified(ILogger logger, string broker, string userid, string? stompVersion);
 

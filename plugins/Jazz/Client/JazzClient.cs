@@ -32,9 +32,11 @@ namespace MfaHost.Plugins.Jazz.Client;
 /// <para>
 /// Failures are typed: <see cref="JazzAuthenticationFailedException"/> (bad credentials),
 /// <see cref="JazzUnsupportedAuthenticationException"/> (Kerberos, unknown scheme, no challenge),
-/// <see cref="JazzUnreachableException"/> (refused, DNS, TLS, timeout),
 /// <see cref="JazzServerErrorException"/> (5xx during login or a probe) and
-/// <see cref="JazzProtocolException"/> (an answer a Jazz server does not give). Cancellation through
+/// <see cref="JazzProtocolException"/> (an answer a Jazz server does not give); a failed exchange
+/// (refused, DNS, timeout, a certificate that does not validate, an answer that is not HTTP) is the
+/// SDK's <see cref="MfaServiceUnreachable"/> or <see cref="MfaCommunicationError"/> by its
+/// <see cref="HttpFailureClassifier"/>, as for every plugin. Cancellation through
 /// the caller's token propagates as <see cref="OperationCanceledException"/>.
 /// </para>
 /// <para>One instance may be used by concurrent requests; logins are serialised, and a request that
@@ -624,29 +626,9 @@ public sealed class JazzClient : IDisposable
         {
             return await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (HttpFailureClassifier.IsTransportFailure(e, cancellationToken))
         {
-            var what = e.HttpRequestError switch
-            {
-                HttpRequestError.NameResolutionError => "DNS lookup failed",
-                HttpRequestError.ConnectionError => "connection failed (refused or reset)",
-                HttpRequestError.SecureConnectionError => "TLS handshake failed (is the server's certificate trusted? see ca_file)",
-                HttpRequestError.ProxyTunnelError => "the proxy refused the tunnel",
-                HttpRequestError.ResponseEnded => "the connection closed before the answer was complete",
-                HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError
-                    or HttpRequestError.VersionNegotiationError or HttpRequestError.ConfigurationLimitExceeded => null,
-                _ => "request failed",
-            };
-            if (what is null)
-            {
-                throw new JazzProtocolException($"{message.Method} {uri}: the server's answer is not valid HTTP ({e.Message})", e);
-            }
-
-            throw new JazzUnreachableException($"{message.Method} {uri}: {what}: {e.Message}", e);
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new JazzUnreachableException($"{message.Method} {uri}: no answer within {_http.Timeout.TotalSeconds:0.###} s", e);
+            throw HttpFailureClassifier.Classify(e, $"{message.Method} {WithoutQuery(uri)}", _http.Timeout);
         }
     }
 }

@@ -247,18 +247,24 @@ public sealed class AcmeSocketTests
 
     [TestCase("acme_refused", "cannot connect")]
     [TestCase("acme_dns", "cannot resolve the host name")]
-    [TestCase("acme_untrusted", "TLS handshake failed")]
-    [TestCase("acme_wronghost", "TLS handshake failed")]
     public async Task A_service_that_cannot_be_reached_is_deny_service_unreachable(string instance, string logged)
     {
         AssertVerdict(await Authenticate(Otp(instance, "alice", Code)), "DENY", MfaReasons.ServiceUnreachable);
         Assert.That(_host.Logs, Has.Some.Contains(logged));
     }
 
-    [TestCase("acme_refused_open")]
+    [Test]
+    public async Task A_service_that_cannot_be_reached_is_accept_when_failing_open() =>
+        AssertVerdict(await Authenticate(Otp("acme_refused_open", "alice", Code)), "ACCEPT", MfaReasons.AcceptedServiceUnreachable);
+
+    [TestCase("acme_untrusted")]
+    [TestCase("acme_wronghost")]
     [TestCase("acme_untrusted_open")]
-    public async Task A_service_that_cannot_be_reached_is_accept_when_failing_open(string instance) =>
-        AssertVerdict(await Authenticate(Otp(instance, "alice", Code)), "ACCEPT", MfaReasons.AcceptedServiceUnreachable);
+    public async Task A_certificate_that_does_not_validate_is_deny_communication_error_even_when_failing_open(string instance)
+    {
+        AssertVerdict(await Authenticate(Otp(instance, "alice", Code)), "DENY", MfaReasons.CommunicationError);
+        Assert.That(_host.Logs, Has.Some.Contains("TLS handshake failed"));
+    }
 
     [TestCase(AcmeFault.Hang, "no answer within 1 s")]
     [TestCase(AcmeFault.AbortMidResponse, "")]

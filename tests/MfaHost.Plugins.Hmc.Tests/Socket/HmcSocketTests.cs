@@ -171,7 +171,7 @@ public class HmcSocketTests
     }
 
     [Test]
-    public async Task A_tls_failure_on_every_configured_host_denies_service_unreachable()
+    public async Task A_certificate_that_does_not_validate_denies_communication_error()
     {
         using var otherCa = new TestCertificateAuthority("Some Other CA");
         var otherCaFile = otherCa.WriteRootPem(_env.Temp.Combine("other-ca.pem"));
@@ -183,7 +183,7 @@ public class HmcSocketTests
 
         var result = await _client.AuthenticateAsync(Authenticate(PlainUser, PlainPassword));
 
-        Assert.That((result.Verdict, result.Reason), Is.EqualTo(("DENY", "service_unreachable")));
+        Assert.That((result.Verdict, result.Reason), Is.EqualTo(("DENY", "communication_error")));
     }
 
     [Test]

@@ -157,14 +157,14 @@ public sealed class JazzSocketTests
         Assert.That(_host.Logs.Where(l => l.Contains(_servers[mode].Url.Authority, StringComparison.Ordinal)), Has.Some.Contains(reason));
     }
 
-    [TestCase("jazz_refused")]
-    [TestCase("jazz_untrusted")]
-    public async Task Refused_connection_and_untrusted_certificate_are_service_unreachable(string instance)
+    [TestCase("jazz_refused", MfaReasons.ServiceUnreachable)]
+    [TestCase("jazz_untrusted", MfaReasons.CommunicationError)]
+    public async Task A_refused_connection_is_service_unreachable_and_an_untrusted_certificate_a_communication_error(string instance, string reason)
     {
         var result = await AuthenticateAsync(instance, Password);
 
         Assert.That(result.Verdict, Is.EqualTo("DENY"));
-        Assert.That(result.Reason, Is.EqualTo(MfaReasons.ServiceUnreachable));
+        Assert.That(result.Reason, Is.EqualTo(reason));
     }
 
     [Test]

@@ -86,7 +86,7 @@ public class SqliteStateStoreTests
     }
 
     [Test]
-    public void The_host_composition_uses_the_sqlite_store_in_the_data_directory()
+    public async Task The_host_composition_uses_the_sqlite_store_in_the_data_directory()
     {
         var settings = new HostSettings
         {
@@ -98,9 +98,9 @@ public class SqliteStateStoreTests
             DataDirectory = _dir.Combine("data"),
         };
 
-        using var store = (SqliteStateStore)HostComposition.CreateStateStore(settings, _time);
+        await using var guarded = (GuardedStateStore)HostComposition.CreateStateStore(settings, _time);
 
-        Assert.That(store.Path, Is.EqualTo(_dir.Combine("data", "state.db")));
+        Assert.That(((SqliteStateStore)guarded.Inner).Path, Is.EqualTo(_dir.Combine("data", "state.db")));
     }
 
     private static object? Scalar(string path, string sql)

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace MfaHost.Tests.State;
 
-/// <summary>What every <see cref="IStateStore"/> guarantees, run against the SQLite store and the in-memory one.</summary>
+/// <summary>What every <see cref="IStateStore"/> guarantees, run against the SQLite, in-memory and PostgreSQL stores.</summary>
 [TestFixture("sqlite")]
 [TestFixture("memory")]
+[TestFixture("postgres")]
 public class StateStoreContractTests(string kind)
 {
     private TempDirectory _dir = null!;
@@ -15,17 +16,33 @@ public class StateStoreContractTests(string kind)
     private IStateStore _store = null!;
 
     [SetUp]
-    public void SetUp()
+    public async Task SetUp()
     {
         _dir = new TempDirectory();
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
-        _store = kind == "sqlite" ? SqliteStateStore.InDirectory(_dir.Combine("data"), _time) : new InMemoryStateStore(_time);
+        _store = kind switch
+        {
+            "sqlite" => SqliteStateStore.InDirectory(_dir.Combine("data"), _time),
+            "postgres" => new PostgresStateStore(
+                new StateSettings { Backend = StateBackend.Postgres, ConnectionString = (await PostgresServer.Shared).ConnectionString(), Schema = PostgresServer.NewSchema() },
+                _time),
+            _ => new InMemoryStateStore(_time),
+        };
     }
 
     [TearDown]
-    public void TearDown()
+    public async Task TearDown()
     {
-        (_store as IDisposable)?.Dispose();
+        switch (_store)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+
         _dir.Dispose();
     }
 
@@ -127,5 +144,23 @@ public class StateStoreContractTests(string kind)
         }
 
         Assert.That(listed, Is.EqualTo(new[] { new KeyValuePair<string, string>("u/a", "1"), new("u/b", "2") }));
+    }
+
+    [Test]
+    public async Task Keys_and_values_keep_every_character()
+    {
+        var key = "u/ä'\"%_\\;--/" + new string('x', 300);
+        var value = "{\"s\":\"ä 😀 \u0001\"}'; DROP TABLE state; --";
+        await _store.SetAsync(key, value, null, default);
+
+        Assert.That(await _store.GetAsync(key, default), Is.EqualTo(value));
+        Assert.That(await _store.GetAsync("u/ä'\"_x", default), Is.Null);
+        var listed = new List<KeyValuePair<string, string>>();
+        await foreach (var entry in _store.ListAsync("u/ä'\"%_", default))
+        {
+            listed.Add(entry);
+        }
+
+        Assert.That(listed, Is.EqualTo(new[] { new KeyValuePair<string, string>(key, value) }), "a prefix with LIKE wildcards matches only itself");
     }
 }

@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+using MfaHost.PluginSdk;
+
+namespace MfaHost.State;
+
+/// <summary>
+/// The host's state store as everything in the host sees it: every failure of the backend becomes a
+/// <see cref="StateUnavailableException"/> (so the pipeline fails closed, and a plugin's own error handling cannot
+/// mistake it for an unreachable MFA service and fail open), and <see cref="StateHealth"/> follows the outcome.
+/// </summary>
+internal sealed class GuardedStateStore(IStateStore inner, StateHealth health, string backend) : IStateStore, IAsyncDisposable
+{
+    public IStateStore Inner => inner;
+
+    public StateHealth Health => health;
+
+    public ValueTask<string?> GetAsync(string key, CancellationToken cancellationToken) =>
+        GuardAsync(() => inner.GetAsync(key, cancellationToken), cancellationToken);
+
+    public async ValueTask SetAsync(string key, string value, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
+        await GuardAsync(async () => { await inner.SetAsync(key, value, expiresAt, cancellationToken); return true; }, cancellationToken);
+
+    public ValueTask<bool> TryAddAsync(string key, string value, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
+        GuardAsync(() => inner.TryAddAsync(key, value, expiresAt, cancellationToken), cancellationToken);
+
+    public ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
+        GuardAsync(() => inner.RemoveAsync(key, cancellationToken), cancellationToken);
+
+    public ValueTask<long> IncrementAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        GuardAsync(() => inner.IncrementAsync(key, expiresAt, cancellationToken), cancellationToken);
+
+    public ValueTask<(bool Exists, DateTimeOffset? ExpiresAt)> TryGetExpiryAsync(string key, CancellationToken cancellationToken) =>
+        GuardAsync(() => inner.TryGetExpiryAsync(key, cancellationToken), cancellationToken);
+
+    public async IAsyncEnumerable<KeyValuePair<string, string>> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await GuardAsync(() => enumerator.MoveNextAsync(), cancellationToken))
+            {
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+    }
+
+    /// <summary>One cheap read: brings <see cref="Health"/> up to date (the maintenance loop calls it while the store is failing).</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken) => await GetAsync("#probe", cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (inner)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    private async ValueTask<T> GuardAsync<T>(Func<ValueTask<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await operation();
+            health.Succeeded();
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (ArgumentException)
+        {
+            throw;
+        }
+        catch (StateUnavailableException e)
+        {
+            health.Failed(e.Message);
+            throw;
+        }
+#pragma warning disable CA1031 // Whatever the backend throws (socket, timeout, server error, disk full) means: no state now.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            var problem = e is StateSchemaTooNewException ? e.Message : $"the {backend} state store is unavailable: {Describe(e)}";
+            health.Failed(problem);
+            throw new StateUnavailableException(problem, e);
+        }
+    }
+
+    // The innermost message names the cause ("Connection refused", "Timeout during reading attempt"); none holds a secret.
+    private static string Describe(Exception e)
+    {
+        var message = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            message = inner.Message;
+        }
+
+        return e.InnerException is null || message == e.Message ? e.Message : $"{e.Message} ({message})";
+    }
+}
