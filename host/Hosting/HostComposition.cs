@@ -7,6 +7,7 @@ using MfaHost.Plugins;
 using MfaHost.Protocol;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Systemd;
 using MfaHost.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,6 +57,7 @@ internal static class HostComposition
         builder.Services.AddTickets();
         builder.Services.AddLimits();
         builder.Services.AddHostMetrics();
+        builder.Services.AddSystemdNotifications();
         overrides?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -5,15 +5,7 @@ namespace MfaHost.Tests.Cli;
 /// <summary>The configuration and plugins a fresh build ships (what the README's first command runs) check out.</summary>
 public class ShippedConfigurationTests
 {
-    private static string HostOutput()
-    {
-        // tests/MfaHost.Tests/bin/<configuration>/<framework>/ → host/bin/<configuration>/<framework>/
-        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        var framework = testDirectory.Name;
-        var configuration = testDirectory.Parent!.Name;
-        var root = testDirectory.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        return Path.Combine(root, "host", "bin", configuration, framework);
-    }
+    private static string HostOutput() => HostBuildOutput.Directory;
 
     private TempDirectory _temp = null!;
 
