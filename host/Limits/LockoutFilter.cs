@@ -8,7 +8,7 @@ namespace MfaHost.Limits;
 /// <c>[lockout]</c>: <c>failures</c> DENY <c>authentication_failed</c> (or <c>replayed</c>) answers for one identity
 /// within <c>window</c> (counted from the first) lock it out for <c>duration</c>: every attempt is DENY
 /// <c>locked_out</c> without calling the plugin, and is not counted, so it never extends the lock. An ACCEPT
-/// clears the count. One-time-password attempts of one identity run one at a time in a host (a striped gate),
+/// clears the count (failing open does not). One-time-password attempts of one identity run one at a time in a host (a striped gate),
 /// so a burst of parallel guesses gets no more tries than a sequence would.
 /// </summary>
 internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider, ILogger<LockoutFilter> logger) : IPluginCallFilter, IDisposable
@@ -63,7 +63,9 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         }
 
         var verdict = await next(call, cancellationToken);
-        if (verdict.IsAccept)
+
+        // Failing open (the service unreachable) is no proof of the user: it leaves the count as it is.
+        if (verdict.IsAccept && verdict.Reason != MfaReasons.AcceptedServiceUnreachable)
         {
             if (await store.GetAsync(LimitState.Failures + identity, cancellationToken) is not null)
             {
