@@ -20,6 +20,12 @@ internal static class BenchmarkProgram
           totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
           totp-load --socket S --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
+          totp-compare --socket S --users-file DIR/totp-users.txt [--connections 16] [--seconds 10] [--host-pid PID]
+                [--freeradius freeradius] [--radclient radclient]
+                                               the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
+                                               clients (RADIUS on loopback); prints both figures and the ratio
+          claim-load [--writers 16] [--seconds 5]
+                                               the totp path's store work (read + replay claim) in-process, on a temp SQLite file
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -47,6 +53,10 @@ internal static class BenchmarkProgram
                 return await TotpLoad.SetupAsync(options);
             case "totp-load":
                 return await TotpLoad.RunAsync(options);
+            case "totp-compare":
+                return await TotpCompare.RunAsync(options);
+            case "claim-load":
+                return await ClaimLoad.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;

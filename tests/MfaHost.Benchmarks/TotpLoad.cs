@@ -54,17 +54,25 @@ internal static class TotpLoad
     public static async Task<int> RunAsync(Options options)
     {
         var socket = options.Required("socket");
-        var users = (await File.ReadAllLinesAsync(options.Required("users-file")))
-            .Select(l => l.Split(' '))
-            .Select(p => new User(p[0], new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(p[1]), step: 1)))
-            .ToArray();
+        var users = ReadUsers(options.Required("users-file"));
         var plugin = options.Get("plugin", "totp");
         var connections = options.Int("connections", 16);
         var depth = options.Int("depth", 1);
         var seconds = options.Double("seconds") ?? 10;
         var warmup = options.Double("warmup-seconds") ?? 2;
         Console.WriteLine($"totp-load: plugin {plugin} on {socket}; {connections} connection(s), depth {depth}, {users.Length:N0} users, {seconds} s, warm-up {warmup} s");
+        var result = await MeasureAsync(socket, users, plugin, connections, depth, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup));
+        Console.WriteLine(result.Summary("totp"));
+        Console.WriteLine(LineDriver.Memory(options.Pid));
+        return result.Errors == 0 ? 0 : 1;
+    }
 
+    /// <summary>The users and Base32 secrets <c>totp-setup</c> wrote, one "name secret" a line.</summary>
+    public static (string Name, string Secret)[] ReadUsersFile(string path) =>
+        [.. File.ReadLines(path).Select(l => l.Split(' ')).Select(p => (p[0], p[1]))];
+
+    public static async Task<DriverResult> MeasureAsync(string socket, User[] users, string plugin, int connections, int depth, TimeSpan duration, TimeSpan warmup)
+    {
         var clients = new List<MfaHostClient>();
         for (var c = 0; c < connections; c++)
         {
@@ -74,21 +82,24 @@ internal static class TotpLoad
         // Each worker owns a slice of the users, so no two requests race for one user's step.
         var workers = connections * depth;
         var slices = Enumerable.Range(0, workers).Select(w => users.Where((_, i) => i % workers == w).ToArray()).ToArray();
-        if (warmup > 0)
+        if (warmup > TimeSpan.Zero)
         {
-            await DriveAsync(clients, slices, depth, plugin, TimeSpan.FromSeconds(warmup));
+            await DriveAsync(clients, slices, depth, plugin, warmup);
         }
 
-        var result = await DriveAsync(clients, slices, depth, plugin, TimeSpan.FromSeconds(seconds));
-        Console.WriteLine(result.Summary("totp"));
-        Console.WriteLine(LineDriver.Memory(options.Pid));
+        var result = await DriveAsync(clients, slices, depth, plugin, duration);
         foreach (var client in clients)
         {
             await client.DisposeAsync();
         }
 
-        return result.Errors == 0 ? 0 : 1;
+        return result;
     }
+
+    public static User[] ReadUsers(string path) => ReadUsers(ReadUsersFile(path));
+
+    public static User[] ReadUsers((string Name, string Secret)[] users) =>
+        [.. users.Select(u => new User(u.Name, new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(u.Secret), step: 1)))];
 
     private static async Task<DriverResult> DriveAsync(List<MfaHostClient> clients, User[][] slices, int depth, string plugin, TimeSpan duration)
     {
@@ -157,7 +168,7 @@ internal static class TotpLoad
 
     private static int _reported;
 
-    private sealed class User(string name, OtpNet.Totp totp)
+    internal sealed class User(string name, OtpNet.Totp totp)
     {
         public string Name { get; } = name;
 
