@@ -18,6 +18,12 @@ public sealed class HealthResult
     /// <summary>Requests running now (those that count toward <c>max_in_flight</c>).</summary>
     public int InFlight { get; init; }
 
+    /// <summary>The configuration generation serving: 1 at start, one more per reload that took effect.</summary>
+    public long? ConfigGeneration { get; init; }
+
+    /// <summary>When the serving configuration was read.</summary>
+    public DateTimeOffset? ConfigLoadedAt { get; init; }
+
     /// <summary>Why the status is not <c>ok</c> (for example the state store's failure); null when ok.</summary>
     public IReadOnlyList<string>? Problems { get; init; }
 }

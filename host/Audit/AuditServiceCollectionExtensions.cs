@@ -1,6 +1,5 @@
 using MfaHost.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MfaHost.Audit;
 
@@ -9,7 +8,7 @@ internal static class AuditServiceCollectionExtensions
 {
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
-        services.TryAddSingleton<IConfigurationGeneration, StartupConfigurationGeneration>();
+        services.AddSingleton<IConfigurationGeneration, ServingConfigurationGeneration>();
         services.AddSingleton(sp => sp.GetRequiredService<HostSettings>().Audit);
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());

@@ -5,7 +5,7 @@ using MfaHost.Protocol.Methods;
 namespace MfaHost.Audit;
 
 /// <summary>Turns one <c>authenticate</c> answer into its audit record.</summary>
-internal sealed class DecisionAudit(IAuditTrail trail, PluginCatalog catalog)
+internal sealed class DecisionAudit(IAuditTrail trail, ActiveCatalog catalog)
 {
     public void Record(GatewayCall call, AuthenticationRequest request, AuthenticateResult result, TimeSpan latency) =>
         trail.Record(new AuditRecord
@@ -15,7 +15,7 @@ internal sealed class DecisionAudit(IAuditTrail trail, PluginCatalog catalog)
             CallerUid = call.Peer.IsKnown ? call.Peer.Uid : null,
             CallerPid = call.Peer.IsKnown ? call.Peer.Pid : null,
             Plugin = request.Plugin,
-            PluginType = catalog.TryGet(request.Plugin, out var instance) ? instance.Type : null,
+            PluginType = catalog.Current.TryGet(request.Plugin, out var instance) ? instance.Type : null,
             Username = request.Username,
             MfaIdentity = result.MfaIdentity ?? request.MfaIdentity,
             ClientIp = request.ClientIp,

@@ -14,13 +14,19 @@ internal interface IAuditTrail
     void Reopen();
 }
 
-/// <summary>The configuration generation written into each audit line: 1 at start-up, one more per reload.</summary>
+/// <summary>The configuration generation written into each audit line: 1 at start-up, one more per applied reload.</summary>
 internal interface IConfigurationGeneration
 {
     long Current { get; }
 }
 
-/// <summary>The generation when nothing reloads the configuration.</summary>
+/// <summary>The generation serving now.</summary>
+internal sealed class ServingConfigurationGeneration(MfaHost.Plugins.ActiveCatalog active) : IConfigurationGeneration
+{
+    public long Current => active.Current.Generation;
+}
+
+/// <summary>Always generation 1 (tests of the trail on its own).</summary>
 internal sealed class StartupConfigurationGeneration : IConfigurationGeneration
 {
     public long Current => 1;

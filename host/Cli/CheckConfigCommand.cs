@@ -23,10 +23,9 @@ internal static class CheckConfigCommand
     public static async Task<int> RunAsync(string configPath, CliConsole console)
     {
         await using var loaded = LoadedConfiguration.Load(configPath, console);
-        var problems = loaded.Errors.Select(e => e.Message).ToList();
+        var problems = loaded.Problems;
         if (loaded.Catalog is { } catalog)
         {
-            problems.AddRange(catalog.Instances.Where(i => !i.IsLoaded).Select(i => $"plugin instance '{i.Name}' ({(i.ConfigFile.Length > 0 ? i.ConfigFile : i.Folder)}): {i.Error}"));
             if (problems.Count == 0)
             {
                 var settings = loaded.Settings;

@@ -35,6 +35,11 @@ internal static class HealthCommand
             console.Out.WriteLine($"uptime_s: {health.UptimeS}");
             console.Out.WriteLine($"plugins_loaded: {health.PluginsLoaded}");
             console.Out.WriteLine($"in_flight: {health.InFlight}");
+            if (health.ConfigGeneration is { } generation)
+            {
+                console.Out.WriteLine($"config_generation: {generation}");
+                console.Out.WriteLine($"config_loaded_at: {health.ConfigLoadedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
+            }
             foreach (var problem in health.Problems ?? [])
             {
                 console.Out.WriteLine($"problem: {problem}");

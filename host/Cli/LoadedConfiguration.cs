@@ -1,22 +1,22 @@
 using MfaHost.Configuration;
 using MfaHost.Hosting;
-using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 
 namespace MfaHost.Cli;
 
 /// <summary>
-/// The host settings and plugin catalog loaded the way the host loads them at start-up, for the CLI's
-/// reports; disposing it disposes the plugins and closes the state store they were given.
+/// The configuration snapshot and its plugin instances, read and constructed the way <c>run</c> does
+/// (the same loader, each constructor once), for the CLI's reports; disposing it disposes the plugins
+/// and closes the state store they were given.
 /// </summary>
 internal sealed class LoadedConfiguration : IAsyncDisposable
 {
     private readonly IStateStore? _state;
 
-    private LoadedConfiguration(HostSettings settings, PluginCatalog? catalog, IStateStore? state, List<MfaConfigurationException> errors)
+    private LoadedConfiguration(ConfigurationSnapshot snapshot, PluginCatalog? catalog, IStateStore? state, IReadOnlyList<MfaConfigurationException> errors)
     {
-        Settings = settings;
+        Settings = snapshot.Host;
         Catalog = catalog;
         _state = state;
         Errors = errors;
@@ -27,25 +27,34 @@ internal sealed class LoadedConfiguration : IAsyncDisposable
     /// <summary>Null when the host file itself has errors.</summary>
     public PluginCatalog? Catalog { get; }
 
-    /// <summary>Every configuration error found (host file, instance files).</summary>
+    /// <summary>Every configuration error found (host file, instance files, plugin constructors).</summary>
     public IReadOnlyList<MfaConfigurationException> Errors { get; }
+
+    /// <summary>What <c>check-config</c> and <c>plugins</c> report: every configuration error, then every instance that cannot serve.</summary>
+    public IReadOnlyList<string> Problems =>
+        Errors.Select(e => e.Message)
+            .Concat((Catalog?.Instances ?? []).Where(i => !i.IsLoaded)
+                .Select(i => $"plugin instance '{i.Name}' ({(i.ConfigFile.Length > 0 ? i.ConfigFile : i.Folder)}): {i.Error}"))
+            .ToList();
 
     public static LoadedConfiguration Load(string configPath, CliConsole console)
     {
-        var errors = new List<MfaConfigurationException>();
-        var settings = HostSettingsLoader.Load(configPath, errors);
-        if (errors.Count > 0)
+        var snapshot = ConfigurationSnapshotLoader.Load(configPath, null, TimeProvider.System);
+        var settings = snapshot.Host;
+        if (!snapshot.HostFileRead)
         {
-            return new LoadedConfiguration(settings, null, null, errors);
+            return new LoadedConfiguration(snapshot, null, null, snapshot.Errors);
         }
 
         using var loggerFactory = HostComposition.CreateLoggerFactory(settings, console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
         var state = HostComposition.CreateStateStore(settings, TimeProvider.System);
-        var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, state).Build(errors);
+        var errors = snapshot.Errors.ToList();
 
-        // The pipeline's per-instance sections are validated as at start-up.
-        PipelineSettingsCatalog.Read(catalog, errors);
-        return new LoadedConfiguration(settings, catalog, state, errors);
+        // Only instances whose files check out are constructed: a plugin never sees options the host refused.
+        var sound = snapshot.Instances.Where(i => !snapshot.Errors.Any(e => e.FilePath == i.ConfigFile));
+        var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, state).Build(snapshot, sound, errors);
+        snapshot.ReleaseUnusedPackages();
+        return new LoadedConfiguration(snapshot, catalog, state, errors);
     }
 
     public async ValueTask DisposeAsync()

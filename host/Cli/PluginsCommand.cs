@@ -9,21 +9,25 @@ internal static class PluginsCommand
     public static Command Create(CliConsole console)
     {
         var config = CliOptions.Config();
-        var command = new Command("plugins", "List the configured plugin instances: type, version, capabilities, and whether they load (with the reason when not)")
+        var command = new Command("plugins", "List the configured plugin instances: type, version, capabilities, and whether they load (with the reason when not), then the same problems check-config reports; exit 0 when every instance loads, 1 when one does not, 2 on a configuration error")
         {
             config,
         };
         command.SetAction(async (parse, _) =>
         {
             await using var loaded = LoadedConfiguration.Load(ConfigurationReport.ResolveConfigPath(parse.GetValue(config)), console);
-            if (loaded.Errors.Count > 0 || loaded.Catalog is not { } catalog)
+            if (loaded.Catalog is { } catalog)
             {
-                ConfigurationReport.WriteErrors(console.Error, loaded.Errors);
-                return ExitCodes.UsageOrConfig;
+                WriteTable(console.Out, catalog.Instances);
             }
 
-            WriteTable(console.Out, catalog.Instances);
-            return catalog.Instances.All(i => i.IsLoaded) ? ExitCodes.Ok : ExitCodes.Failed;
+            foreach (var problem in loaded.Problems)
+            {
+                console.Error.WriteLine($"error: {problem}");
+            }
+
+            return loaded.Errors.Count > 0 || loaded.Catalog is null ? ExitCodes.UsageOrConfig
+                : loaded.Catalog.Instances.All(i => i.IsLoaded) ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }

@@ -1,10 +1,11 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Logging;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
-using MfaHost.PluginSdk;
+using MfaHost.Reload;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,26 +20,23 @@ internal static class RunCommand
 
     public static async Task<int> RunAsync(string configPath, string? socketOverride, CliConsole console, CancellationToken cancellationToken)
     {
-        var errors = new List<MfaConfigurationException>();
-        var settings = HostSettingsLoader.Load(configPath, errors);
-        if (socketOverride is { Length: > 0 })
+        // SIGHUP ends a .NET process unless handled; until the host serves, a reload has nothing to do.
+        using var earlyHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
+        var snapshot = ConfigurationSnapshotLoader.Load(configPath, socketOverride, TimeProvider.System);
+        if (!snapshot.IsValid)
         {
-            settings = settings with { SocketPath = Path.GetFullPath(socketOverride) };
-        }
-
-        if (errors.Count > 0)
-        {
-            ConfigurationReport.WriteErrors(console.Error, errors);
+            snapshot.ReleaseUnusedPackages();
+            ConfigurationReport.WriteErrors(console.Error, snapshot.Errors);
             return ExitCodes.UsageOrConfig;
         }
 
-        using var host = HostComposition.Build(settings, errors);
+        var settings = snapshot.Host;
+        using var host = HostComposition.Build(snapshot, socketOverride: socketOverride);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MfaHost");
         HostLog.Starting(logger, Version, settings.ConfigFile);
-        var catalog = host.Services.GetRequiredService<PluginCatalog>();
 
-        // Each instance's pipeline sections are validated now, so a bad value stops the host before it serves.
-        host.Services.GetRequiredService<PipelineSettingsCatalog>();
+        // The plugins are constructed now, once, so that a configuration a plugin rejects stops the host before it serves.
+        var errors = host.Services.GetRequiredService<ConfigurationReloader>().Activate(snapshot);
         if (errors.Count > 0)
         {
             foreach (var error in errors)
@@ -50,6 +48,7 @@ internal static class RunCommand
             return ExitCodes.UsageOrConfig;
         }
 
+        var catalog = host.Services.GetRequiredService<ActiveCatalog>().Current;
         foreach (var instance in catalog.Instances)
         {
             if (instance.IsLoaded)

@@ -42,6 +42,12 @@ internal sealed record HostSettings
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary><c>[host] watch</c>: reload by itself when files under the plugin and configuration folders change.</summary>
+    public bool Watch { get; init; }
+
+    /// <summary><c>[host] drain_timeout</c>: how long a replaced or removed instance may finish its requests and conversations.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary><c>[access]</c>: which peer uids may call which methods.</summary>
     public MfaHost.Access.AccessRules Access { get; init; } = MfaHost.Access.AccessRules.Default;
 

@@ -79,6 +79,8 @@ internal static class HostSettingsLoader
             MaxSessions = Read(() => host.GetInt("max_sessions", 100_000, 100), 100_000),
             SessionIdleTimeout = Read(() => host.GetSeconds("session_idle_timeout", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)), TimeSpan.FromHours(24)),
             LogLevel = Read(() => LogLevels.Parse(logging, "log_level"), Microsoft.Extensions.Logging.LogLevel.Information),
+            Watch = Read(() => host.GetBool("watch", false), false),
+            DrainTimeout = Read(() => host.GetSeconds("drain_timeout", TimeSpan.FromSeconds(120), TimeSpan.Zero, TimeSpan.FromHours(1)), TimeSpan.FromSeconds(120)),
         };
 
         var credentialsStore = new HostCredentialStore("host", LoadCredentials(settings.CredentialsFile, errors));

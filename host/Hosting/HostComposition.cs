@@ -5,6 +5,7 @@ using MfaHost.Metrics;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Protocol;
+using MfaHost.Reload;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using MfaHost.Systemd;
@@ -20,9 +21,14 @@ namespace MfaHost.Hosting;
 /// <summary>Wires the host's services together: the one place that says what runs in the process.</summary>
 internal static class HostComposition
 {
-    /// <summary>Builds the host. Configuration errors found while creating plugin instances land in <paramref name="configErrors"/>.</summary>
-    public static IHost Build(HostSettings settings, ICollection<MfaConfigurationException> configErrors, Action<IServiceCollection>? overrides = null)
+    /// <summary>
+    /// Builds the host for a validated <paramref name="snapshot"/>. Nothing is validated or constructed while
+    /// services resolve: the caller activates the snapshot (<see cref="ConfigurationReloader.Activate"/>)
+    /// before it starts the host.
+    /// </summary>
+    public static IHost Build(ConfigurationSnapshot snapshot, Action<IServiceCollection>? overrides = null, string? socketOverride = null)
     {
+        var settings = snapshot.Host;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ApplicationName = "mfahost",
@@ -43,12 +49,18 @@ internal static class HostComposition
         // Before the socket opens: the schema is migrated (or the host degraded) by the time gateways connect.
         builder.Services.AddHostedService<StateStoreMaintenance>();
         builder.Services.AddSingleton(sp => new PluginCatalogBuilder(
-                settings,
-                sp.GetRequiredService<ILoggerFactory>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<IStateStore>())
-            .Build(configErrors));
-        builder.Services.AddSingleton(sp => PipelineSettingsCatalog.Read(sp.GetRequiredService<PluginCatalog>(), configErrors));
+            settings,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IStateStore>()));
+        builder.Services.AddSingleton(_ => new ActiveCatalog());
+        builder.Services.AddSingleton(new ConfigurationSource(settings.ConfigFile, socketOverride));
+        builder.Services.AddSingleton<ConfigurationReloader>();
+        if (settings.Watch)
+        {
+            builder.Services.AddHostedService<ConfigurationWatcher>();
+        }
+
         builder.Services.AddSingleton<AuthenticationPipeline>();
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();

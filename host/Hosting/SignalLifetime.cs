@@ -1,10 +1,14 @@
 using System.Runtime.InteropServices;
+using MfaHost.Reload;
 using Microsoft.Extensions.Hosting;
 
 namespace MfaHost.Hosting;
 
-/// <summary>Stops the host on SIGTERM, SIGINT and SIGQUIT, without the console lifetime's banner lines.</summary>
-internal sealed class SignalLifetime(IHostApplicationLifetime lifetime) : IHostLifetime, IDisposable
+/// <summary>
+/// Stops the host on SIGTERM, SIGINT and SIGQUIT, without the console lifetime's banner lines; reloads
+/// the configuration on SIGHUP (what <c>systemctl reload</c> sends), which never stops the host.
+/// </summary>
+internal sealed class SignalLifetime(IHostApplicationLifetime lifetime, ConfigurationReloader reloader) : IHostLifetime, IDisposable
 {
     private readonly List<PosixSignalRegistration> _registrations = [];
 
@@ -19,6 +23,11 @@ internal sealed class SignalLifetime(IHostApplicationLifetime lifetime) : IHostL
             }));
         }
 
+        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            reloader.RequestReload("SIGHUP");
+        }));
         return Task.CompletedTask;
     }
 

@@ -11,7 +11,7 @@ namespace MfaHost.Metrics;
 /// The host's state as read at one moment, for the gauges, the <c>stats</c> method and the status page:
 /// the instances with their status and circuit, requests in flight, open conversations, tracked sessions.
 /// </summary>
-internal sealed class HostStatus(PluginCatalog catalog, InFlightRequests inFlight, AuthenticationPipeline pipeline, TimeProvider timeProvider)
+internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFlight, AuthenticationPipeline pipeline, TimeProvider timeProvider)
 {
     private readonly long _started = timeProvider.GetTimestamp();
 
@@ -29,7 +29,7 @@ internal sealed class HostStatus(PluginCatalog catalog, InFlightRequests inFligh
     public int TrackedSessions => pipeline.Sessions.Count;
 
     public IReadOnlyList<InstanceStatus> Instances() =>
-        catalog.Instances
+        catalog.Current.Instances
             .Select(i => new InstanceStatus(
                 i.Name,
                 i.Type,

@@ -25,7 +25,7 @@ internal sealed class MetricsHttpListener(
     HostSettings settings,
     HostMetrics metrics,
     HostGauges gauges,
-    PluginCatalog catalog,
+    ActiveCatalog catalog,
     StatusPage page,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -45,7 +45,7 @@ internal sealed class MetricsHttpListener(
 
         // Recorded once the exporter listens, so that /metrics has them too.
         metrics.StartSeries();
-        foreach (var instance in catalog.Instances.Where(i => !i.IsLoaded))
+        foreach (var instance in catalog.Current.Instances.Where(i => !i.IsLoaded))
         {
             metrics.PluginLoadFailed(instance.Name, instance.Type);
         }

@@ -20,6 +20,9 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     public const string SessionEndedReason = "session_ended";
 
+    /// <summary>A replaced or removed instance drained for longer than <c>[host] drain_timeout</c>.</summary>
+    public const string ShuttingDownReason = "shutting_down";
+
     private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
@@ -28,10 +31,10 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(SessionEndedReason, "The session ended");
     private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ShuttingDownReason, "The plugin instance was replaced; try again");
     private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
 
-    private readonly PluginCatalog _catalog;
-    private readonly PipelineSettingsCatalog _settings;
+    private readonly ActiveCatalog _catalog;
     private readonly HostSettings _hostSettings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -47,8 +50,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private int _evicting;
 
     public AuthenticationPipeline(
-        PluginCatalog catalog,
-        PipelineSettingsCatalog settings,
+        ActiveCatalog catalog,
         HostSettings hostSettings,
         TimeProvider timeProvider,
         ILogger<AuthenticationPipeline> logger,
@@ -61,7 +63,6 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _catalog = catalog;
-        _settings = settings;
         _hostSettings = hostSettings;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -79,6 +80,13 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     internal ConversationStore Conversations => _conversations;
 
     internal SessionRegistry Sessions => _sessions;
+
+    /// <summary>Lets go of everything that still refers to a disposed instance (reload).</summary>
+    internal void Forget(PluginInstance instance)
+    {
+        _conversations.Retire(instance);
+        _sessions.Forget(instance);
+    }
 
     public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
@@ -98,13 +106,12 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private async Task<AuthenticationOutcome> AuthenticateWithStateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
-        var (instance, settings) = Resolve(request.Plugin);
         if (request.Answer is { } answer)
         {
             switch (_conversations.TryTake(request.SessionId, out var conversation))
             {
-                case ConversationLookup.Found when conversation!.Instance == instance.Name && conversation.Username == request.Username:
-                    return await ContinueAsync(instance, settings, conversation, request, answer, cancellationToken);
+                case ConversationLookup.Found when conversation!.Instance == request.Plugin && conversation.Username == request.Username:
+                    return await ContinueOnServingInstanceAsync(conversation, request, answer, cancellationToken);
                 case ConversationLookup.Found:
                     PipelineLog.ConversationMismatch(_logger, request.SessionId, request.Plugin, request.Username);
                     break;
@@ -122,7 +129,49 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             _conversations.Remove(request.SessionId);
         }
 
-        return await StartAsync(instance, settings, request, cancellationToken);
+        // A reload may close the instance between the look-up and the start: then look again.
+        while (true)
+        {
+            var (instance, settings) = Resolve(request.Plugin);
+            if (!instance.TryEnter())
+            {
+                continue;
+            }
+
+            try
+            {
+                return await StartAsync(instance, settings, request, cancellationToken);
+            }
+            finally
+            {
+                instance.Exit();
+            }
+        }
+    }
+
+    private async Task<AuthenticationOutcome> ContinueOnServingInstanceAsync(Conversation conversation, AuthenticationRequest request, string answer, CancellationToken cancellationToken)
+    {
+        if (conversation.Retired)
+        {
+            PipelineLog.Decided(_logger, conversation.Instance, "DENY", Retired.Reason, conversation.Username, conversation.MfaIdentity, conversation.Request.ClientIp, conversation.Request.SessionId);
+            return new AuthenticationOutcome(Retired, conversation.MfaIdentity);
+        }
+
+        var (instance, settings) = conversation is { Served: { } served, ServedSettings: { } servedSettings } ? (served, servedSettings) : Resolve(request.Plugin);
+        if (!instance.TryEnter())
+        {
+            // The instance that asked was replaced and has drained for longer than drain_timeout.
+            return Decide(new LoginContext { Instance = instance, Settings = settings, Request = conversation.Request, MfaIdentity = conversation.MfaIdentity }, Retired);
+        }
+
+        try
+        {
+            return await ContinueAsync(instance, settings, conversation, request, answer, cancellationToken);
+        }
+        finally
+        {
+            instance.Exit();
+        }
     }
 
     public async Task<bool> SessionEndedAsync(string sessionId, CancellationToken cancellationToken)
@@ -199,7 +248,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private (PluginInstance Instance, PipelineSettings Settings) Resolve(string plugin)
     {
-        if (!_catalog.TryGet(plugin, out var instance))
+        var catalog = _catalog.Current;
+        if (!catalog.TryGet(plugin, out var instance))
         {
             throw new UnknownPluginException(plugin, null);
         }
@@ -209,7 +259,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             throw new UnknownPluginException(plugin, instance.Error ?? "it is not loaded");
         }
 
-        return _settings.TryGet(instance.Name, out var settings, out var error)
+        return catalog.Settings.TryGet(instance.Name, out var settings, out var error)
             ? (instance, settings)
             : throw new UnknownPluginException(plugin, $"its pipeline configuration is wrong: {error}");
     }
@@ -331,7 +381,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         do
         {
             tracked = TrackSession(login.SessionId);
-            session = tracked.SessionFor(login.Instance.Name, client);
+            session = tracked.SessionFor(login.Instance);
         }
         while (session is null);
 
@@ -349,7 +399,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             PushNumber = login.PushNumber,
             Attributes = attributes,
         };
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tracked.EndedToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tracked.EndedToken, login.Instance.RetiredToken);
         try
         {
             return await client.ExecuteAuthenticateAsync(mfaRequest, linked.Token);
@@ -362,6 +412,10 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         {
             PipelineLog.PluginStoppedBySessionEnd(_logger, login.Instance.Name, login.Username, login.SessionId);
             return SessionEnded;
+        }
+        catch (OperationCanceledException) when (login.Instance.RetiredToken.IsCancellationRequested)
+        {
+            return Retired;
         }
         catch (OperationCanceledException e)
         {
@@ -449,7 +503,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     private AuthenticationOutcome Ask(LoginContext login, Conversation conversation, MfaVerdict question)
     {
-        if (!_conversations.TrySave(login.SessionId, conversation))
+        if (!_conversations.TrySave(login.SessionId, conversation with { Served = login.Instance, ServedSettings = login.Settings }))
         {
             PipelineLog.ConversationsFull(_logger, login.Instance.Name, _conversations.Capacity, login.Username, login.SessionId);
             return Decide(login, Overloaded);
@@ -484,8 +538,14 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         session.CancelPending();
         _limiter.Release(session.Id);
         using var timeout = new CancellationTokenSource(_hostSettings.RequestTimeout, _timeProvider);
-        foreach (var (instance, client, mfaSession) in plugins)
+        foreach (var (instance, mfaSession) in plugins)
         {
+            // An instance a reload replaced hears the end while it drains; once disposed, nothing is left to tell.
+            if (instance.Client is not { } client || !instance.TryEnter())
+            {
+                continue;
+            }
+
             try
             {
                 await client.SessionEndedAsync(mfaSession, timeout.Token);
@@ -494,7 +554,11 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                PipelineLog.SessionEndedFailed(_logger, e, instance, session.Id);
+                PipelineLog.SessionEndedFailed(_logger, e, instance.Name, session.Id);
+            }
+            finally
+            {
+                instance.Exit();
             }
         }
 

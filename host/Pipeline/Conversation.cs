@@ -16,6 +16,14 @@ internal abstract record Conversation
 
     /// <summary>The request that started the login; its context (client, protocol, attributes) is reused.</summary>
     public required AuthenticationRequest Request { get; init; }
+
+    /// <summary>The instance (and its settings) that asked: the answer goes back to it even after a reload replaced it.</summary>
+    public Plugins.PluginInstance? Served { get; init; }
+
+    public PipelineSettings? ServedSettings { get; init; }
+
+    /// <summary>The instance that asked was disposed after a reload while this waited: the answer is refused.</summary>
+    public bool Retired { get; init; }
 }
 
 /// <summary>The host asked for the one-time password (interactive protocol): an empty answer means push.</summary>

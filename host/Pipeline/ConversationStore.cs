@@ -104,6 +104,28 @@ internal sealed class ConversationStore
     /// <summary>Removes every expired conversation.</summary>
     public int Sweep() => Sweep(_timeProvider.GetUtcNow());
 
+    /// <summary>
+    /// Detaches the conversations still open on a disposed instance: their answer is refused with
+    /// <c>shutting_down</c>, and they no longer keep the instance's code loaded.
+    /// </summary>
+    public void Retire(Plugins.PluginInstance instance)
+    {
+        foreach (var (sessionId, entry) in _entries)
+        {
+            if (ReferenceEquals(entry.Conversation.Served, instance))
+            {
+                _entries.TryUpdate(sessionId, entry with { Conversation = entry.Conversation with { Served = null, ServedSettings = null, Retired = true } }, entry);
+            }
+        }
+    }
+
+    /// <summary>Whether a conversation that has not expired waits for an answer on <paramref name="instance"/>.</summary>
+    public bool HasOpenConversationsOn(Plugins.PluginInstance instance)
+    {
+        var now = _timeProvider.GetUtcNow();
+        return _entries.Values.Any(e => e.ExpiresAt > now && ReferenceEquals(e.Conversation.Served, instance));
+    }
+
     private void SweepIfDue(DateTimeOffset now)
     {
         var due = Volatile.Read(ref _nextSweepTicks);

@@ -45,6 +45,18 @@ internal sealed class SessionRegistry(TimeProvider timeProvider, int capacity)
         }
     }
 
+    /// <summary>Whether a session that has not ended has a state bag of <paramref name="instance"/>.</summary>
+    public bool HasSessionsOn(Plugins.PluginInstance instance) => _sessions.Values.Any(s => s.Uses(instance));
+
+    /// <summary>Drops every session's state bag of a disposed instance, so nothing keeps its code loaded.</summary>
+    public void Forget(Plugins.PluginInstance instance)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.Forget(instance);
+        }
+    }
+
     public bool TryRemove(string sessionId, out TrackedSession session)
     {
         if (_sessions.TryRemove(sessionId, out session!))

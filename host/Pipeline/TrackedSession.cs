@@ -1,3 +1,4 @@
+using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 
 namespace MfaHost.Pipeline;
@@ -12,7 +13,9 @@ internal sealed class TrackedSession
 #pragma warning restore CA1001
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (MfaClient Client, MfaSession Session)> _plugins = new(StringComparer.Ordinal);
+    // By instance object, not name: after a reload the old and the new instance of one name each keep
+    // their own state bag, and session_ended reaches both.
+    private readonly Dictionary<PluginInstance, MfaSession> _plugins = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _ended = new();
     private long _lastUsedTicks;
     private bool _isEnded;
@@ -33,7 +36,7 @@ internal sealed class TrackedSession
     public void Touch(DateTimeOffset now) => Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
 
     /// <summary>The state bag of this session for <paramref name="instance"/>; null when the session has just ended.</summary>
-    public MfaSession? SessionFor(string instance, MfaClient client)
+    public MfaSession? SessionFor(PluginInstance instance)
     {
         lock (_lock)
         {
@@ -44,16 +47,33 @@ internal sealed class TrackedSession
 
             if (!_plugins.TryGetValue(instance, out var seen))
             {
-                seen = (client, new MfaSession(Id));
+                seen = new MfaSession(Id);
                 _plugins[instance] = seen;
             }
 
-            return seen.Session;
+            return seen;
+        }
+    }
+
+    public bool Uses(PluginInstance instance)
+    {
+        lock (_lock)
+        {
+            return !_isEnded && _plugins.ContainsKey(instance);
+        }
+    }
+
+    /// <summary>Drops the state bag of <paramref name="instance"/> (disposed after a reload).</summary>
+    public void Forget(PluginInstance instance)
+    {
+        lock (_lock)
+        {
+            _plugins.Remove(instance);
         }
     }
 
     /// <summary>Marks the session ended and hands back the plugins that saw it; only the first call gets them.</summary>
-    public IReadOnlyList<(string Instance, MfaClient Client, MfaSession Session)> End()
+    public IReadOnlyList<(PluginInstance Instance, MfaSession Session)> End()
     {
         lock (_lock)
         {
@@ -63,7 +83,7 @@ internal sealed class TrackedSession
             }
 
             _isEnded = true;
-            var seen = _plugins.Select(p => (p.Key, p.Value.Client, p.Value.Session)).ToList();
+            var seen = _plugins.Select(p => (p.Key, p.Value)).ToList();
             _plugins.Clear();
             return seen;
         }

@@ -1,6 +1,5 @@
 using System.Reflection;
 using MfaHost.Configuration;
-using MfaHost.Credentials;
 using MfaHost.Logging;
 using MfaHost.PluginSdk;
 using MfaHost.State;
@@ -9,134 +8,118 @@ using Microsoft.Extensions.Logging;
 namespace MfaHost.Plugins;
 
 /// <summary>
-/// Builds the <see cref="PluginCatalog"/>: loads the plugin folders, reads every instance file and
-/// creates the instances. Broken folders and failing constructors make failed instances (the host
-/// serves the others); configuration errors are collected for the caller, which stops.
+/// Constructs plugin instances from a validated <see cref="ConfigurationSnapshot"/>: each client once,
+/// with its context. A failing constructor makes a failed instance (the host serves the others); a
+/// constructor that rejects its configuration adds a configuration error for the caller.
 /// </summary>
 internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory loggerFactory, TimeProvider timeProvider, IStateStore stateStore)
 {
+    /// <summary>Reads the instances <c>settings</c> names and constructs them (the loading tests' entry).</summary>
     public PluginCatalog Build(ICollection<MfaConfigurationException> configErrors)
     {
-        var packages = PluginFolderLoader.LoadAll(settings.PluginsDirectory);
-        CredentialsFile? credentialsFile = null;
-        if (settings.CredentialsFile is { } credentialsPath)
+        var errors = new List<MfaConfigurationException>();
+        var snapshot = ConfigurationSnapshotLoader.Load(settings, errors, timeProvider);
+        var catalog = Build(snapshot, snapshot.Instances, errors);
+        snapshot.ReleaseUnusedPackages();
+        foreach (var error in errors)
         {
-            try
-            {
-                credentialsFile = CredentialsFile.Load(credentialsPath);
-            }
-            catch (MfaConfigurationException e)
-            {
-                configErrors.Add(e);
-            }
+            configErrors.Add(error);
         }
 
+        return catalog;
+    }
+
+    /// <summary>Constructs <paramref name="definitions"/> of <paramref name="snapshot"/> as one generation.</summary>
+    public PluginCatalog Build(ConfigurationSnapshot snapshot, IEnumerable<InstanceDefinition> definitions, ICollection<MfaConfigurationException> configErrors, long generation = 1)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
         var instances = new List<PluginInstance>();
-        var files = Directory.Exists(settings.PluginConfigDirectory)
-            ? Directory.GetFiles(settings.PluginConfigDirectory, "*.ini").Order(StringComparer.Ordinal)
-            : Enumerable.Empty<string>();
-        foreach (var file in files)
+        foreach (var definition in definitions)
         {
-            if (Create(file, packages, credentialsFile, configErrors) is { } instance)
+            if (Create(definition, configErrors) is { } instance)
             {
                 instances.Add(instance);
             }
         }
 
-        // A broken folder that no instance names is still reported, so an operator sees it.
-        foreach (var failed in packages.Where(p => p.Error is not null && !instances.Any(i => i.Folder == p.Folder)))
-        {
-            instances.Add(new PluginInstance
-            {
-                Name = failed.Name,
-                Type = failed.Name,
-                Version = failed.Version,
-                ConfigFile = string.Empty,
-                Folder = failed.Folder,
-                Error = $"plugin folder {failed.Folder}: {failed.Error}",
-            });
-        }
-
-        return new PluginCatalog(instances, packages);
+        return new PluginCatalog(instances, snapshot.Packages, generation: generation, loadedAt: snapshot.LoadedAt);
     }
 
-    private PluginInstance? Create(string file, IReadOnlyList<PluginPackage> packages, CredentialsFile? credentialsFile, ICollection<MfaConfigurationException> configErrors)
+    /// <summary>Constructs one instance; null when its constructor rejected the configuration (added to <paramref name="configErrors"/>).</summary>
+    public PluginInstance? Create(InstanceDefinition definition, ICollection<MfaConfigurationException> configErrors)
     {
-        var name = Path.GetFileNameWithoutExtension(file);
-        var credentials = new HostCredentialStore(name, credentialsFile);
-        PluginConfiguration configuration;
-        string type;
-        bool enabled;
-        LogLevel level;
-        try
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(configErrors);
+        var failed = new PluginInstance
         {
-            configuration = new PluginConfiguration(IniFile.Load(file), file, credentials);
-            var plugin = configuration.Section("plugin");
-            type = plugin.GetString("type", name)!;
-            enabled = plugin.GetBool("enabled", true);
-            level = LogLevels.Parse(configuration.Section("logging"), "log_level", settings.LogLevel);
-        }
-        catch (MfaConfigurationException e)
+            Name = definition.Name,
+            Type = definition.Type,
+            Version = definition.Version,
+            ConfigFile = definition.ConfigFile,
+            Folder = definition.Folder,
+            Configuration = definition.Configuration,
+            Definition = definition,
+            Error = definition.Error,
+        };
+        if (definition.Package is not { } package || definition.Configuration is not { } configuration)
         {
-            configErrors.Add(e);
-            return null;
+            return failed;
         }
 
-        if (!enabled)
-        {
-            return null;
-        }
-
-        var candidates = packages.Where(p => p.Types.ContainsKey(type)).ToList();
-        if (candidates.Count != 1)
-        {
-            var failedFolders = packages.Where(p => p.Error is not null).ToList();
-            var error = candidates.Count > 1
-                ? $"plugin type '{type}' is provided by more than one folder: {string.Join(", ", candidates.Select(c => c.Folder))}"
-                : $"no plugin folder in {settings.PluginsDirectory} provides type '{type}'"
-                  + (failedFolders.Count > 0 ? "; folders that failed to load: " + string.Join("; ", failedFolders.Select(f => $"{f.Name} ({f.Error})")) : string.Empty);
-            var folder = failedFolders.FirstOrDefault(f => string.Equals(f.Name, type, StringComparison.OrdinalIgnoreCase));
-            return new PluginInstance { Name = name, Type = type, ConfigFile = file, Folder = folder?.Folder, Configuration = configuration, Error = folder is null ? error : $"plugin folder {folder.Folder}: {folder.Error}" };
-        }
-
-        var package = candidates[0];
+        var type = package.Types[definition.Type];
+        package.Acquire();
         try
         {
             var context = new MfaPluginContext
             {
-                InstanceName = name,
+                InstanceName = definition.Name,
                 Configuration = configuration,
-                Logger = new LevelFilteredLogger(loggerFactory.CreateLogger($"MfaHost.Plugins.{name}"), level),
+                Logger = new LevelFilteredLogger(loggerFactory.CreateLogger($"MfaHost.Plugins.{definition.Name}"), definition.LogLevel),
                 TimeProvider = timeProvider,
-                Credentials = credentials,
+                Credentials = definition.Credentials!,
                 HttpClientFactory = new PluginHttpClientFactory(configuration),
-                State = new NamespacedStateStore(stateStore, name),
+                State = new NamespacedStateStore(stateStore, definition.Name),
             };
-            var client = (MfaClient)Activator.CreateInstance(package.Types[type], context)!;
-            return new PluginInstance { Name = name, Type = type, Version = package.Version, ConfigFile = file, Folder = package.Folder, Configuration = configuration, Client = client };
+            var client = (MfaClient)Activator.CreateInstance(type, context)!;
+            return new PluginInstance
+            {
+                Name = definition.Name,
+                Type = definition.Type,
+                Version = definition.Version,
+                ConfigFile = definition.ConfigFile,
+                Folder = definition.Folder,
+                Configuration = configuration,
+                Definition = definition,
+                Package = package,
+                Client = client,
+            };
         }
         catch (MfaConfigurationException e)
         {
+            package.Release();
             configErrors.Add(e);
             return null;
         }
         catch (TargetInvocationException e) when (e.InnerException is MfaConfigurationException inner)
         {
+            package.Release();
             configErrors.Add(inner);
             return null;
         }
         catch (TargetInvocationException e)
         {
+            package.Release();
             var cause = e.InnerException ?? e;
             return new PluginInstance
             {
-                Name = name,
-                Type = type,
-                Version = package.Version,
-                ConfigFile = file,
-                Folder = package.Folder,
+                Name = definition.Name,
+                Type = definition.Type,
+                Version = definition.Version,
+                ConfigFile = definition.ConfigFile,
+                Folder = definition.Folder,
                 Configuration = configuration,
-                Error = $"the constructor of {package.Types[type].FullName} threw {cause.GetType().Name}: {cause.Message}",
+                Definition = definition,
+                Error = $"the constructor of {type.FullName} threw {cause.GetType().Name}: {cause.Message}",
             };
         }
     }

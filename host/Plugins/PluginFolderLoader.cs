@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
 using McMaster.NETCore.Plugins;
 using MfaHost.PluginSdk;
 
@@ -74,6 +76,7 @@ internal static class PluginFolderLoader
                 Loader = loader,
                 Assembly = assembly,
                 Version = version,
+                Fingerprint = Fingerprint(folder),
                 Types = types,
             };
         }
@@ -82,6 +85,27 @@ internal static class PluginFolderLoader
             loader.Dispose();
             return new PluginPackage { Name = name, Folder = folder, Error = Describe(e) };
         }
+    }
+
+    /// <summary>A hash over the names and contents of every file in <paramref name="folder"/>.</summary>
+    public static string Fingerprint(string folder)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(folder, file) + "\0"));
+            try
+            {
+                hash.AppendData(File.ReadAllBytes(file));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A file being replaced right now: the next reload sees the finished copy.
+                hash.AppendData(Encoding.UTF8.GetBytes(e.GetType().Name));
+            }
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private static PluginLoader CreateLoader(string mainAssembly)

@@ -18,6 +18,7 @@ internal static class GatewayProtocolServiceCollectionExtensions
         services.AddSingleton<IGatewayMethod, SessionEndedMethod>();
         services.AddSingleton<IGatewayMethod, PluginsMethod>();
         services.AddSingleton<IGatewayMethod, HealthMethod>();
+        services.AddSingleton<IGatewayMethod, ReloadMethod>();
 
         services.AddSingleton<GatewayDispatcher>();
         services.AddSingleton<GatewaySocketServer>();

@@ -13,6 +13,7 @@ namespace MfaHost.Plugins.Acme;
 /// on every wait. Its tests (tests/MfaHost.Plugins.Acme.Tests) run it against a real HTTP server.
 /// </summary>
 [MfaPlugin("acme")]
+[MfaPluginOptions(AcmeOptions.Section, "server_url", "token", "ca_file", "ignore_connection_error", "request_timeout", "push_timeout", "poll_interval")]
 public sealed partial class AcmeClient : MfaClient
 {
     private readonly AcmeOptions _options;

@@ -14,6 +14,7 @@ namespace MfaHost.Plugins.Hmc;
 /// gateway session ends (or the host stops) and is then logged off, exactly once.
 /// </summary>
 [MfaPlugin("hmc")]
+[MfaPluginOptions(HmcSettings.SectionName, "hosts", "port", "ca_file", "request_timeout", "warn_password_days", "verify_broker", "broker_port")]
 public sealed class HmcClient : MfaClient
 {
     /// <summary>The key of the HMC session in <see cref="MfaSession.Items"/>.</summary>

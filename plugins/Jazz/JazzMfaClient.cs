@@ -11,6 +11,7 @@ namespace MfaHost.Plugins.Jazz;
 /// </summary>
 /// <remarks>Public because the host's loader instantiates exported plugin classes only.</remarks>
 [MfaPlugin("jazz")]
+[MfaPluginOptions(JazzSettings.SectionName, "url", "auth_url", "allow_insecure", "probe_path", "ca_file", "request_timeout", "otp_suffix")]
 public sealed class JazzMfaClient : MfaClient
 {
     private readonly JazzSettings _settings;

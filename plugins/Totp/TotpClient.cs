@@ -20,6 +20,7 @@ namespace MfaHost.Plugins.Totp;
 /// time, so parallel guesses get no more tries than sequential ones. A success costs one write to the store (the step claim).</para>
 /// </remarks>
 [MfaPlugin("totp")]
+[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "max_failures", "failure_window", "scratch_codes")]
 public sealed partial class TotpClient : MfaClient
 {
     /// <summary>The question asked for the code when a push is requested.</summary>

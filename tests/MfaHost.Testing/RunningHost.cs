@@ -2,8 +2,7 @@ using MfaHost.Cli;
 using MfaHost.Client;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
-using MfaHost.Pipeline;
-using MfaHost.Plugins;
+using MfaHost.Reload;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -90,12 +89,16 @@ public sealed class RunningHost : IAsyncDisposable
 
             System.IO.Directory.CreateDirectory(directory.Combine("config", "plugins"));
             var configPath = directory.Write("config/mfahost.ini", HostIni(socketPath, Path.GetFullPath(pluginsDirectory), hostConfiguration));
-            var errors = new List<MfaConfigurationException>();
-            var settings = HostSettingsLoader.Load(configPath, errors);
-            ThrowOnErrors(errors);
+            var snapshot = ConfigurationSnapshotLoader.Load(configPath, null, TimeProvider.System);
+            if (!snapshot.IsValid)
+            {
+                snapshot.ReleaseUnusedPackages();
+                ThrowOnErrors(snapshot.Errors);
+            }
 
+            var settings = snapshot.Host;
             var logs = new LogCapture();
-            var host = HostComposition.Build(settings, errors, s =>
+            var host = HostComposition.Build(snapshot, s =>
             {
                 s.RemoveAll<ILoggerProvider>();
                 s.AddSingleton<ILoggerProvider>(logs);
@@ -106,9 +109,7 @@ public sealed class RunningHost : IAsyncDisposable
             try
             {
                 // As at start-up of the real host: plugins load (and instance files are checked) before the socket opens.
-                _ = host.Services.GetRequiredService<PluginCatalog>();
-                _ = host.Services.GetRequiredService<PipelineSettingsCatalog>();
-                ThrowOnErrors(errors);
+                ThrowOnErrors(host.Services.GetRequiredService<ConfigurationReloader>().Activate(snapshot));
                 await host.StartAsync(cancellationToken);
             }
             catch
@@ -183,7 +184,7 @@ public sealed class RunningHost : IAsyncDisposable
         }
     }
 
-    private static void ThrowOnErrors(List<MfaConfigurationException> errors)
+    private static void ThrowOnErrors(IReadOnlyList<MfaConfigurationException> errors)
     {
         if (errors.Count > 0)
         {

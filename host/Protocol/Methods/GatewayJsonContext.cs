@@ -13,6 +13,7 @@ namespace MfaHost.Protocol.Methods;
 [JsonSerializable(typeof(SessionEndedResult))]
 [JsonSerializable(typeof(PluginsResult))]
 [JsonSerializable(typeof(HealthResult))]
+[JsonSerializable(typeof(ReloadMethodResult))]
 [JsonSerializable(typeof(TokenCreateParams))]
 [JsonSerializable(typeof(TokenCreateResult))]
 [JsonSerializable(typeof(TicketParams))]

@@ -74,4 +74,15 @@ internal sealed record PluginLimits(int LockoutFailures, long LockoutWindowS, lo
 internal sealed record PluginsResult(IReadOnlyList<PluginEntry> Plugins);
 
 /// <summary>The result of <c>health</c>.</summary>
-internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? Problems = null);
+internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? Problems = null, long? ConfigGeneration = null, DateTimeOffset? ConfigLoadedAt = null);
+
+/// <summary>The result of <c>reload</c>: whether the new configuration serves, and what changed or why not.</summary>
+internal sealed record ReloadMethodResult(
+    bool Applied,
+    long Generation,
+    DateTimeOffset LoadedAt,
+    IReadOnlyList<string> Problems,
+    IReadOnlyList<string> Added,
+    IReadOnlyList<string> Changed,
+    IReadOnlyList<string> Removed,
+    IReadOnlyList<string> RestartRequired);

@@ -6,7 +6,7 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>plugins</c>: every configured instance, loaded or failed (with its error), with its circuit and limits.</summary>
-internal sealed class PluginsMethod(PluginCatalog catalog, LimitStatus limits) : IGatewayMethod
+internal sealed class PluginsMethod(ActiveCatalog catalog, LimitStatus limits) : IGatewayMethod
 {
     public string Name => "plugins";
 
@@ -15,8 +15,9 @@ internal sealed class PluginsMethod(PluginCatalog catalog, LimitStatus limits) :
     // The catalog is an immutable snapshot, but each instance's circuit and limits change: built per call.
     public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
+        var serving = catalog.Current;
         var entries = new List<PluginEntry>();
-        foreach (var i in catalog.Instances)
+        foreach (var i in serving.Instances)
         {
             entries.Add(new PluginEntry(
                 i.Name,
@@ -26,18 +27,10 @@ internal sealed class PluginsMethod(PluginCatalog catalog, LimitStatus limits) :
                 i.IsLoaded ? "loaded" : "failed",
                 i.IsLoaded ? null : i.Error,
                 i.Client is { } client ? CircuitWord(client.CircuitState) : null,
-                await limits.ReadAsync(i.Name, cancellationToken) is { } entry ? LimitsOf(entry) : null));
+                await limits.ReadAsync(serving, i.Name, cancellationToken) is { } entry ? LimitsOf(entry) : null));
         }
 
         return RpcResult.Of(new PluginsResult(entries), GatewayJsonContext.Default.PluginsResult);
-    }
-
-    private static PluginLimits LimitsOf(LimitStatus.Entry entry)
-    {
-        var s = entry.Settings;
-        return new PluginLimits(
-            s.LockoutFailures, (long)s.LockoutWindow.TotalSeconds, (long)s.LockoutDuration.TotalSeconds,
-            s.PushMax, (long)s.PushWindow.TotalSeconds, s.NumberMatching, entry.LockedOut, entry.PushRateLimited);
     }
 
     internal static string CircuitWord(CircuitState state) => state switch
@@ -46,4 +39,12 @@ internal sealed class PluginsMethod(PluginCatalog catalog, LimitStatus limits) :
         CircuitState.HalfOpen => "half_open",
         _ => "closed",
     };
+
+    private static PluginLimits LimitsOf(LimitStatus.Entry entry)
+    {
+        var s = entry.Settings;
+        return new PluginLimits(
+            s.LockoutFailures, (long)s.LockoutWindow.TotalSeconds, (long)s.LockoutDuration.TotalSeconds,
+            s.PushMax, (long)s.PushWindow.TotalSeconds, s.NumberMatching, entry.LockedOut, entry.PushRateLimited);
+    }
 }

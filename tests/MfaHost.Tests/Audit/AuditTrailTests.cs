@@ -154,7 +154,7 @@ public sealed class AuditTrailTests
         });
     }
 
-    private static async Task WaitForLinesAsync(string file, int count)
+    internal static async Task WaitForLinesAsync(string file, int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!File.Exists(file) || File.ReadAllLines(file).Length < count)

@@ -2,6 +2,7 @@ using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
+using MfaHost.Reload;
 using MfaHost.Testing;
 using MfaHost.Tests.Cli;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,8 +44,9 @@ public class PipelineCompositionTests
     public async Task The_host_serves_authenticate_through_the_pipeline_with_the_instance_settings()
     {
         _temp.Write("config/plugins/alpha.ini", "[whitelist]\nusers = svc\n");
-        var errors = new List<MfaConfigurationException>();
-        using var host = HostComposition.Build(_settings, errors);
+        var snapshot = ConfigurationSnapshotLoader.Load(_settings, [], TimeProvider.System);
+        using var host = HostComposition.Build(snapshot);
+        var errors = host.Services.GetRequiredService<ConfigurationReloader>().Activate(snapshot);
         var pipeline = host.Services.GetRequiredService<IAuthenticationPipeline>();
         var byPlugin = await pipeline.AuthenticateAsync(new AuthenticationRequest { Plugin = "alpha", SessionId = "s1", Username = "alice", MfaPassword = "1" }, CancellationToken.None);
         var whitelisted = await pipeline.AuthenticateAsync(new AuthenticationRequest { Plugin = "alpha", SessionId = "s2", Username = "svc" }, CancellationToken.None);
@@ -60,10 +62,9 @@ public class PipelineCompositionTests
     public void A_bad_pipeline_value_is_a_configuration_error_at_start_up()
     {
         var file = _temp.Write("config/plugins/alpha.ini", "[authentication_cache]\nreuse_limit = lots\n");
-        var errors = new List<MfaConfigurationException>();
-        using var host = HostComposition.Build(_settings, errors);
-        host.Services.GetRequiredService<PipelineSettingsCatalog>();
-        Assert.That(errors.Single().Message, Is.EqualTo($"{file}:2: [authentication_cache] reuse_limit: 'lots' is not a whole number"));
+        var snapshot = ConfigurationSnapshotLoader.Load(_settings, [], TimeProvider.System);
+        snapshot.ReleaseUnusedPackages();
+        Assert.That(snapshot.Errors.Single().Message, Is.EqualTo($"{file}:2: [authentication_cache] reuse_limit: 'lots' is not a whole number"));
     }
 
     [Test]

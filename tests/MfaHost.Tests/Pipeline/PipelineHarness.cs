@@ -53,7 +53,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         };
         HostSettings = host?.Invoke(HostSettings) ?? HostSettings;
         _loggerFactory = new LoggerFactory([Logger]);
-        Pipeline = new AuthenticationPipeline(Catalog, Settings, HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
+        Pipeline = new AuthenticationPipeline(new ActiveCatalog(new PluginCatalog(instances, [], Settings)), HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));

@@ -36,6 +36,10 @@ public class TicketAccessTests
     [TestCase(2003u, "ticket_verify", true)]
     [TestCase(2003u, "session_ended", false)]
     [TestCase(3000u, "health", false)]
+    [TestCase(2002u, "reload", true)]
+    [TestCase(2001u, "reload", false)]
+    [TestCase(2003u, "reload", false)]
+    [TestCase(HostUid, "reload", true)]
     public void Each_list_grants_its_methods_and_the_owner_and_root_everything(uint uid, string method, bool allowed)
     {
         var decision = new ConfiguredAccessPolicy(Rules, HostUid).Authorize(Peer(uid), method);

@@ -10,6 +10,7 @@ namespace TestPlugins.Scripted;
 /// = yes|no, <c>otp</c> = the one code accepted (any code when unset).
 /// </summary>
 [MfaPlugin("test")]
+[MfaPluginOptions("test", "delay", "outcome", "throw", "ignore_cancellation", "otp")]
 public sealed partial class ScriptedClient : MfaClient
 {
     private readonly TimeSpan _delay;

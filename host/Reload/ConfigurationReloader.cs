@@ -1,0 +1,254 @@
+using MfaHost.Audit;
+using MfaHost.Configuration;
+using MfaHost.Metrics;
+using MfaHost.Pipeline;
+using MfaHost.Plugins;
+using MfaHost.PluginSdk;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Reload;
+
+/// <summary>
+/// Puts a configuration into service and replaces it while the host runs. A reload reads a new
+/// <see cref="ConfigurationSnapshot"/>; if it has any problem the serving generation stays untouched.
+/// Otherwise instances whose files, folder and credentials are unchanged are kept as they are (circuit,
+/// sessions and caches survive), added and changed ones are constructed, and the new generation is
+/// swapped in at once. Replaced and removed instances drain: what runs on them and their open
+/// conversations finish there (up to <c>[host] drain_timeout</c>), then they are disposed and their
+/// folders unloaded.
+/// </summary>
+internal sealed class ConfigurationReloader(
+    ActiveCatalog active,
+    PluginCatalogBuilder builder,
+    AuthenticationPipeline pipeline,
+    ConfigurationSource source,
+    HostMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<ConfigurationReloader> logger) : IAsyncDisposable
+{
+    /// <summary>Host options that a reload applies; every other changed host option needs a restart.</summary>
+    private static readonly HashSet<string> LiveHostOptions = new(StringComparer.Ordinal)
+    {
+        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout", "[host] watch",
+    };
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _draining = [];
+    // Only the host file's values of the snapshot the host started with: holding the snapshot would keep
+    // its plugin folders loaded.
+    private IReadOnlyDictionary<string, string> _startedHostValues = new Dictionary<string, string>();
+
+    /// <summary>Drains still running (for tests and shutdown).</summary>
+    public Task DrainsCompleted
+    {
+        get
+        {
+            lock (_draining)
+            {
+                return Task.WhenAll(_draining);
+            }
+        }
+    }
+
+    /// <summary>Constructs generation 1 from <paramref name="snapshot"/>; the configuration errors plugins raise while constructed.</summary>
+    public IReadOnlyList<MfaConfigurationException> Activate(ConfigurationSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var errors = new List<MfaConfigurationException>();
+        var catalog = builder.Build(snapshot, snapshot.Instances, errors, generation: 1);
+        snapshot.ReleaseUnusedPackages();
+        _startedHostValues = snapshot.HostValues;
+        active.Swap(catalog);
+        ReloadLog.Activated(logger, catalog.Generation, catalog.LoadedAt, snapshot.Host.ConfigFile);
+        return errors;
+    }
+
+    /// <summary>Starts a reload and logs its outcome (signals and the file watcher use this).</summary>
+    public void RequestReload(string trigger) => _ = ReloadAndLogAsync(trigger);
+
+    private async Task ReloadAndLogAsync(string trigger)
+    {
+        try
+        {
+            await ReloadAsync(trigger, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // A reload must never take the host down: the serving generation stays.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ReloadLog.Failed(logger, e);
+        }
+    }
+
+    /// <summary>Reads the configuration again and swaps it in when it is sound; one reload at a time.</summary>
+    public async Task<ReloadResult> ReloadAsync(string trigger, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ReloadLog.Reloading(logger, trigger);
+            var result = Reload();
+            metrics.ReloadFinished(result.Applied);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ReloadResult Reload()
+    {
+        var serving = active.Current;
+        var snapshot = ConfigurationSnapshotLoader.Load(source.ConfigPath, source.SocketOverride, timeProvider);
+        var problems = snapshot.Errors.Select(e => e.Message).ToList();
+
+        // An added or changed instance that cannot be served is a problem too: it would replace a working one with a failure.
+        problems.AddRange(snapshot.Instances
+            .Where(d => d.Error is not null && !(serving.TryGet(d.Name, out var old) && IsUnchanged(old, d)))
+            .Select(d => $"plugin instance '{d.Name}' ({(d.ConfigFile.Length > 0 ? d.ConfigFile : d.Folder)}): {d.Error}"));
+        var kept = new List<PluginInstance>();
+        var created = new List<PluginInstance>();
+        List<string> added = [], changed = [], unchanged = [];
+        if (problems.Count == 0)
+        {
+            var errors = new List<MfaConfigurationException>();
+            foreach (var definition in snapshot.Instances)
+            {
+                if (serving.TryGet(definition.Name, out var old) && IsUnchanged(old, definition))
+                {
+                    kept.Add(old);
+                    unchanged.Add(definition.Name);
+                    continue;
+                }
+
+                (old is null ? added : changed).Add(definition.Name);
+                if (builder.Create(definition, errors) is { } instance)
+                {
+                    created.Add(instance);
+                    if (instance.Error is { } error && definition.Error is null)
+                    {
+                        problems.Add($"plugin instance '{instance.Name}' ({(instance.ConfigFile.Length > 0 ? instance.ConfigFile : instance.Folder)}): {error}");
+                    }
+                }
+            }
+
+            problems.AddRange(errors.Select(e => e.Message));
+        }
+
+        if (problems.Count > 0)
+        {
+            foreach (var instance in created)
+            {
+                _ = instance.DisposeAsync().AsTask();
+            }
+
+            snapshot.ReleaseUnusedPackages();
+            foreach (var problem in problems)
+            {
+                ReloadLog.Refused(logger, serving.Generation, problem);
+            }
+
+            return new ReloadResult { Applied = false, Generation = serving.Generation, LoadedAt = serving.LoadedAt, Problems = problems };
+        }
+
+        // The instances keep the order of the files; kept ones carry their settings over unchanged.
+        var byName = kept.Concat(created).ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var next = new PluginCatalog(snapshot.Instances.Select(d => byName[d.Name]).ToList(), snapshot.Packages, generation: serving.Generation + 1, loadedAt: snapshot.LoadedAt);
+        active.Swap(next);
+        snapshot.ReleaseUnusedPackages();
+
+        var retired = serving.Instances.Where(i => !kept.Contains(i)).ToList();
+        var removed = retired.Select(i => i.Name).Where(n => !byName.ContainsKey(n)).ToList();
+        foreach (var instance in retired)
+        {
+            Track(DrainAsync(instance, serving.Generation, snapshot.Host.DrainTimeout));
+        }
+
+        var restart = ConfigurationSnapshotLoader.ChangedHostOptions(_startedHostValues, snapshot.HostValues).Where(o => !LiveHostOptions.Contains(o)).ToList();
+        if (restart.Count > 0)
+        {
+            ReloadLog.RestartRequired(logger, restart);
+        }
+
+        ReloadLog.Applied(logger, next.Generation, next.LoadedAt, added, changed, removed, unchanged);
+        return new ReloadResult
+        {
+            Applied = true,
+            Generation = next.Generation,
+            LoadedAt = next.LoadedAt,
+            Added = added,
+            Changed = changed,
+            Removed = removed,
+            Unchanged = unchanged,
+            RestartRequired = restart,
+        };
+    }
+
+    private static bool IsUnchanged(PluginInstance old, InstanceDefinition definition) =>
+        old.Definition is { } before && (definition.Fingerprint.Length > 0
+            ? before.Fingerprint == definition.Fingerprint
+            : before.Fingerprint.Length == 0 && before.Error == definition.Error);
+
+    private void Track(Task drain)
+    {
+        lock (_draining)
+        {
+            _draining.RemoveAll(t => t.IsCompleted);
+            _draining.Add(drain);
+        }
+    }
+
+    private async Task DrainAsync(PluginInstance instance, long generation, TimeSpan drainTimeout)
+    {
+        var deadline = timeProvider.GetUtcNow() + drainTimeout;
+        var poll = TimeSpan.FromMilliseconds(100);
+        while (!(IsIdle(instance) && instance.TryClose()))
+        {
+            if (timeProvider.GetUtcNow() >= deadline || _stopping.IsCancellationRequested)
+            {
+                ReloadLog.DrainTimedOut(logger, instance.Name, generation, instance.InFlight, drainTimeout);
+                instance.Retire();
+
+                // Cancelled plugin calls answer at once; a plugin that ignores its token is still bounded by request_timeout.
+                while (!instance.TryClose())
+                {
+                    await Task.Delay(poll, timeProvider);
+                }
+
+                break;
+            }
+
+            await Task.Delay(poll, timeProvider);
+        }
+
+        await instance.DisposeAsync();
+        pipeline.Forget(instance);
+        ReloadLog.Drained(logger, instance.Name, generation);
+    }
+
+    // Sessions count too: their session_ended still reaches the instance while it drains.
+    private bool IsIdle(PluginInstance instance) =>
+        instance.InFlight == 0 && !pipeline.Conversations.HasOpenConversationsOn(instance) && !pipeline.Sessions.HasSessionsOn(instance);
+
+    /// <summary>Ends every drain at once and disposes the serving generation (host shutdown).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        var current = active.Swap(new PluginCatalog([], [], generation: 0));
+        await current.DisposeAsync();
+        Task[] draining;
+        lock (_draining)
+        {
+            draining = [.. _draining];
+        }
+
+        await Task.WhenAll(draining).WaitAsync(TimeSpan.FromSeconds(5), TimeProvider.System).ContinueWith(_ => { }, TaskScheduler.Default);
+        _gate.Dispose();
+        _stopping.Dispose();
+    }
+}
+
+/// <summary>Where the configuration comes from: the host file and the <c>--socket</c> of <c>run</c>.</summary>
+internal sealed record ConfigurationSource(string ConfigPath, string? SocketOverride);

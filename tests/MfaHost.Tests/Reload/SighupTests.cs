@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+using MfaHost.Client;
+using MfaHost.Testing;
+
+namespace MfaHost.Tests.Reload;
+
+/// <summary>The real <c>mfahost</c> process: SIGHUP (what <c>systemctl reload</c> sends) reloads and never kills it.</summary>
+public class SighupTests
+{
+    [Test]
+    public async Task Sighup_reloads_the_configuration_and_the_host_keeps_serving_until_sigterm()
+    {
+        using var temp = new TempDirectory();
+        var build = Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins", "reloadable-v1");
+        Directory.CreateDirectory(temp.Combine("plugins", "reloadable"));
+        foreach (var file in Directory.GetFiles(build))
+        {
+            File.Copy(file, temp.Combine("plugins", "reloadable", Path.GetFileName(file)));
+        }
+
+        var socket = temp.Combine("run", "mfahost.sock");
+        var config = temp.Write("config/mfahost.ini", $"[host]\nsocket = {socket}\nplugins_dir = {temp.Combine("plugins")}\ndata_dir = data\nshutdown_timeout = 5\n");
+        temp.Write("config/plugins/a.ini", ReloadHarness.Instance("one"));
+
+        var output = new StringBuilder();
+        var start = new ProcessStartInfo(Path.Combine(TestContext.CurrentContext.TestDirectory, "mfahost"), ["--config", config])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            await WaitUntilAsync(() => File.Exists(socket) || process.HasExited, output);
+            await using (var client = await MfaHostClient.ConnectAsync(socket))
+            {
+                Assert.That((await client.AuthenticateAsync(ReloadHarness.Otp("a", "s1"))).Message, Is.EqualTo("build 1 one otp"));
+                temp.Write("config/plugins/a.ini", ReloadHarness.Instance("two"));
+
+                Signal(process.Id, "HUP");
+                await WaitUntilAsync(() => Logged(output, "Configuration generation 2 loaded") || process.HasExited, output);
+                Signal(process.Id, "HUP");
+                await WaitUntilAsync(() => Logged(output, "Configuration generation 3 loaded") || process.HasExited, output);
+
+                Assert.That(process.HasExited, Is.False, "SIGHUP must not stop the host:\n" + output);
+                Assert.That((await client.AuthenticateAsync(ReloadHarness.Otp("a", "s2"))).Message, Is.EqualTo("build 1 two otp"));
+                Assert.That((await client.HealthAsync()).ConfigGeneration, Is.EqualTo(3));
+            }
+
+            Signal(process.Id, "TERM");
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Multiple(() =>
+            {
+                Assert.That(process.ExitCode, Is.Zero, output.ToString());
+                Assert.That(Logged(output, "Reloading the configuration (SIGHUP)"), Is.True, output.ToString());
+                Assert.That(File.Exists(socket), Is.False, "the socket file is removed on exit");
+            });
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    private static bool Logged(StringBuilder output, string text)
+    {
+        lock (output)
+        {
+            return output.ToString().Contains(text, StringComparison.Ordinal);
+        }
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, StringBuilder output)
+    {
+        for (var i = 0; i < 600 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(condition(), Is.True, "timed out; host output:\n" + output);
+    }
+}
