@@ -23,6 +23,7 @@ internal sealed class ConfigurationReloader(
     AuthenticationPipeline pipeline,
     ConfigurationSource source,
     HostMetrics metrics,
+    IAuditTrail audit,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IAsyncDisposable
 {
@@ -90,6 +91,18 @@ internal sealed class ConfigurationReloader(
             ReloadLog.Reloading(logger, trigger);
             var result = Reload();
             metrics.ReloadFinished(result.Applied);
+
+            // Every reload reopens the audit file, so "rename, then reload" rotates it; the reload's own line goes to the new file.
+            audit.Reopen();
+            audit.Record(new AuditRecord
+            {
+                Event = AuditRecord.AdminEvent,
+                Method = "reload",
+                Action = "reload",
+                Detail = $"{trigger}; generation {result.Generation}",
+                Verdict = result.Applied ? AuditRecord.Done : AuditRecord.Refused,
+                Reason = result.Applied ? null : "configuration_errors",
+            });
             return result;
         }
         finally

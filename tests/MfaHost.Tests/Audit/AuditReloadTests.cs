@@ -19,6 +19,7 @@ public sealed class AuditReloadTests
         await client.CallAsync("reload");
         await client.AuthenticateAsync(new() { Plugin = "noop", SessionId = "after", Username = "alice" });
         await host.StopAsync();
+        Assert.That(File.Exists(file), Is.True, string.Join("\n", host.Logs.Where(l => l.Contains("udit", StringComparison.Ordinal) || l.Contains("eload", StringComparison.Ordinal))));
 
         var rotated = File.ReadAllLines(file + ".1").Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var current = File.ReadAllLines(file).Select(l => JsonDocument.Parse(l).RootElement).ToList();
