@@ -57,6 +57,9 @@ internal sealed class MetricsHttpListener(
         // The host's log, less the generic host's banner lines (this listener logs its own line).
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
+
+        // A failure to bind is reported once, by the host, as a HostStartupException naming [metrics] listen.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         // The host's own lifetime handles the signals; this server starts and stops with it.
         builder.Services.AddSingleton<IHostLifetime, FollowingLifetime>();
         builder.Services.AddRoutingCore();

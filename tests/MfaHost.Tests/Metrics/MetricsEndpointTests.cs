@@ -93,6 +93,18 @@ public sealed class MetricsEndpointTests
     }
 
     [Test]
+    public void A_port_in_use_stops_the_start_naming_the_option()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var e = Assert.ThrowsAsync<MfaHost.Hosting.HostStartupException>(() => MetricsTestHost.StartAsync($"listen = 127.0.0.1:{port}"));
+
+        Assert.That(e!.Message, Does.Contain($"cannot listen on 127.0.0.1:{port} ([metrics] listen)"));
+    }
+
+    [Test]
     public async Task Without_listen_nothing_listens_and_stats_still_answers()
     {
         await using var host = await Protocol.TestPluginHost.StartAsync(MetricsTestHost.Instances);
