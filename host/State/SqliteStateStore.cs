@@ -140,7 +140,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         var store = new StoreConnection(connection);
-        store.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;");
+        // secure_delete = FAST: a replaced or deleted value (a TOTP secret in clear before it was sealed) is zeroed on its
+        // page, which is written anyway, so it does not linger in the file; FAST skips zeroing whole free pages (extra I/O).
+        store.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = FAST;");
         return store;
     }
 

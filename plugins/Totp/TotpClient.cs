@@ -41,13 +41,15 @@ public sealed partial class TotpClient : MfaClient
     {
         _settings = TotpSettings.FromConfiguration(context.Configuration);
         _time = context.TimeProvider;
-        _enrollments = new TotpEnrollmentStore(context.State, _time);
+        _enrollments = new TotpEnrollmentStore(context.State, _time, SeedProtector.FromConfiguration(context.Configuration));
         _window = _settings.VerificationWindow;
         var section = context.Configuration.Section(TotpSettings.SectionName);
         foreach (var option in SupersededOptions.Where(o => section.GetString(o) is not null))
         {
             LogSuperseded(Logger, option);
         }
+
+        PrepareSeeds(context);
     }
 
     /// <inheritdoc />
@@ -74,20 +76,66 @@ public sealed partial class TotpClient : MfaClient
         return await VerifyAsync(enrollment, otp.Trim(), cancellationToken);
     }
 
+    // Before the first login: refuse a missing or wrong seed key, seal secrets still in clear or under the previous key.
+    // The constructor is the plugin's only start hook, and the store answers at once, so waiting here is harmless.
+    private void PrepareSeeds(MfaPluginContext context)
+    {
+        int rewritten;
+        try
+        {
+            rewritten = _enrollments.PrepareAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (SeedKeyMismatchException e)
+        {
+            throw context.Configuration.Section(TotpSettings.SectionName).Error(SeedProtector.KeyOption, e.Message);
+        }
+
+        if (rewritten > 0)
+        {
+            LogSealed(Logger, rewritten);
+        }
+        else if (context.Configuration.Section(TotpSettings.SectionName).GetString(SeedProtector.KeyOption) is null)
+        {
+            LogSeedsInClear(Logger);
+        }
+    }
+
+    // The user's window around their drifted step; failing that, the resync window around the true step. Null: no match.
+    private (long Step, bool Resynced)? Matches(TotpEnrollment enrollment, DateTimeOffset now, string code)
+    {
+        var totp = enrollment.CreateTotp();
+        if (totp.VerifyTotp(now.UtcDateTime.AddSeconds((double)enrollment.Drift * enrollment.Period), code, out var step, _window))
+        {
+            return (step, false);
+        }
+
+        return _settings.ResyncWindow > 0 && totp.VerifyTotp(now.UtcDateTime, code, out step, new VerificationWindow(_settings.ResyncWindow, _settings.ResyncWindow))
+            ? (step, true)
+            : null;
+    }
+
     private async ValueTask<MfaVerdict> VerifyAsync(TotpEnrollment enrollment, string code, CancellationToken cancellationToken)
     {
         var user = enrollment.User;
         var userKey = TotpEnrollmentStore.KeyOf(user);
         var now = _time.GetUtcNow();
 
-        if (IsCode(code, enrollment.Digits) && enrollment.CreateTotp().VerifyTotp(now.UtcDateTime, code, out var step, _window))
+        if (IsCode(code, enrollment.Digits) && Matches(enrollment, now, code) is (var step, var resynced))
         {
             // The step stays claimed until it has left every window of any host (one extra step of margin for clock skew).
-            var expires = DateTimeOffset.FromUnixTimeSeconds((step + _settings.Window + 2) * enrollment.Period);
+            var reach = Math.Max(_settings.Window + Math.Abs(enrollment.Drift), _settings.ResyncWindow);
+            var expires = DateTimeOffset.FromUnixTimeSeconds((step + reach + 2) * enrollment.Period);
             if (!await Context.State.TryAddAsync($"used/{userKey}/{step.ToString(CultureInfo.InvariantCulture)}", "1", expires, cancellationToken))
             {
                 LogReplayed(Logger, user, step);
                 return MfaVerdict.Deny(MfaReasons.Replayed, "This one-time password was already used: wait for the next one");
+            }
+
+            if (resynced)
+            {
+                var drift = (int)(step - (now.ToUnixTimeSeconds() / enrollment.Period));
+                await _enrollments.RecordDriftAsync(enrollment, drift, cancellationToken);
+                LogResynced(Logger, user, drift);
             }
 
             LogAccepted(Logger, user, step);
@@ -127,6 +175,15 @@ public sealed partial class TotpClient : MfaClient
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "TOTP scratch code used by {User}")]
     private static partial void LogScratchCodeUsed(ILogger logger, string user);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "TOTP secrets of {Count} enrollment(s) sealed with [totp] seed_key (they were in clear or under seed_key_previous)")]
+    private static partial void LogSealed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "TOTP secrets are stored in clear: set [totp] seed_key = $ to encrypt them at rest (see docs/totp.md)")]
+    private static partial void LogSeedsInClear(ILogger logger);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "TOTP clock drift of {User} recorded: {Drift} step(s)")]
+    private static partial void LogResynced(ILogger logger, string user, int drift);
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "TOTP refused for {User}: not enrolled")]
     private static partial void LogNotEnrolled(ILogger logger, string user);

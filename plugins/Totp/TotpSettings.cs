@@ -32,6 +32,12 @@ public sealed record TotpSettings
     /// <summary>Single-use 8-digit scratch codes issued per enrollment (default 10).</summary>
     public int ScratchCodes { get; init; } = 10;
 
+    /// <summary>
+    /// Steps either way searched when a code is outside the user's <see cref="Window"/> (default 0: off). A match there
+    /// is accepted once and records the user's clock drift; later codes are checked around the drifted step.
+    /// </summary>
+    public int ResyncWindow { get; init; }
+
     /// <summary><see cref="Window"/> as a <see cref="VerificationWindow"/>.</summary>
     public VerificationWindow VerificationWindow => new(Window, Window);
 
@@ -50,12 +56,20 @@ public sealed record TotpSettings
             throw section.Error("issuer", $"'{issuer}' contains ':', which otpauth URIs do not allow in an issuer");
         }
 
+        var window = section.GetInt("window", defaults.Window, 0, 10);
+        var resync = section.GetInt("resync_window", defaults.ResyncWindow, 0, 20);
+        if (resync != 0 && resync <= window)
+        {
+            throw section.Error("resync_window", $"{resync} is not wider than window ({window}): use 0 (off) or a larger value");
+        }
+
         return new TotpSettings
         {
             Digits = section.GetInt("digits", defaults.Digits, 6, 8),
             Period = section.GetInt("period", defaults.Period, 1, 3600),
             Algorithm = ParseAlgorithm(section, section.GetString("algorithm")),
-            Window = section.GetInt("window", defaults.Window, 0, 10),
+            Window = window,
+            ResyncWindow = resync,
             Issuer = issuer,
             ScratchCodes = section.GetInt("scratch_codes", defaults.ScratchCodes, 0, 100),
         };

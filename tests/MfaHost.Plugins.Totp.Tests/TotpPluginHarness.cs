@@ -63,13 +63,20 @@ internal sealed class TotpPluginHarness : IDisposable
         });
     }
 
-    public void Dispose()
+    /// <summary>Closes every store opened so far (the last close checkpoints the WAL into state.db and removes it).</summary>
+    public void CloseStores()
     {
         foreach (var store in _stores)
         {
             store.Dispose();
         }
 
+        _stores.Clear();
+    }
+
+    public void Dispose()
+    {
+        CloseStores();
         _dir.Dispose();
     }
 

@@ -11,36 +11,26 @@ namespace MfaHost.Plugins.Jazz.Client;
 /// <summary>
 /// An HTTP client for an IBM Jazz (ELM) application that authenticates the way a native Jazz client
 /// does: it sends a request, recognises the server's challenge (form login, the Jazz Authorization
-/// Server, or Basic), logs in, and sends the request again. It keeps the session's cookies, logs in
-/// again when the server has voided the session (application servers commonly do after two hours),
-/// and never loops: a challenge right after a successful login is an authentication failure.
+/// Server, or Basic), logs in, and asks again, once: a challenge right after a successful login is an
+/// authentication failure, never a loop. A client serves one verification (the plugin creates one per
+/// request, so no session of one user serves another).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Retries follow one rule: a request that met a challenge was not served, so it is sent again once
-/// after the login. That holds for writes too: a <c>POST</c>/<c>PUT</c>/<c>PATCH</c>/<c>DELETE</c>
-/// answered with a challenge was not applied, so it is replayed once with its (buffered) body. A
-/// write whose answer was anything else (a success, a server error) is returned as it is and never
-/// replayed.
-/// </para>
-/// <para>
 /// Redirects are followed by the client itself (the <see cref="HttpClient"/> must not follow them) so
-/// that it sees the authentication headers on each hop. 301/302/303 continue with <c>GET</c>,
-/// 307/308 with the same method and body. A redirect to plain HTTP is refused unless
-/// <see cref="JazzClientOptions.AllowInsecure"/>.
+/// that it sees the authentication headers on each hop; every hop is a <c>GET</c>. A redirect to plain
+/// HTTP is refused unless <see cref="JazzClientOptions.AllowInsecure"/>.
 /// </para>
 /// <para>
 /// Failures are typed: <see cref="JazzAuthenticationFailedException"/> (bad credentials),
 /// <see cref="JazzUnsupportedAuthenticationException"/> (Kerberos, unknown scheme, no challenge),
-/// <see cref="JazzServerErrorException"/> (5xx during login or a probe) and
+/// <see cref="JazzServerErrorException"/> (5xx during login or the probe) and
 /// <see cref="JazzProtocolException"/> (an answer a Jazz server does not give); a failed exchange
 /// (refused, DNS, timeout, a certificate that does not validate, an answer that is not HTTP) is the
 /// SDK's <see cref="MfaServiceUnreachable"/> or <see cref="MfaCommunicationError"/> by its
 /// <see cref="HttpFailureClassifier"/>, as for every plugin. Cancellation through
 /// the caller's token propagates as <see cref="OperationCanceledException"/>.
 /// </para>
-/// <para>One instance may be used by concurrent requests; logins are serialised, and a request that
-/// met a challenge while another request was logging in just sends again.</para>
 /// </remarks>
 public sealed class JazzClient : IDisposable
 {
@@ -53,11 +43,8 @@ public sealed class JazzClient : IDisposable
     private readonly bool _disposeHttpClient;
     private readonly JazzClientOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _loginLock = new(1, 1);
     private readonly AuthenticationHeaderValue _basic;
-    private volatile bool _sendBasic;
-    private int _generation;
-    private int _loginCount;
+    private bool _sendBasic;
     private JazzAuthenticationMethod _method;
 
     /// <summary>Creates a client over <paramref name="httpClient"/>.</summary>
@@ -102,9 +89,6 @@ public sealed class JazzClient : IDisposable
     /// <summary>How the server authenticated this client last; <see cref="JazzAuthenticationMethod.None"/> before the first login.</summary>
     public JazzAuthenticationMethod AuthenticationMethod => _method;
 
-    /// <summary>How many logins this client has performed (the first, and one per expired session).</summary>
-    public int LoginCount => Volatile.Read(ref _loginCount);
-
     /// <summary>
     /// Creates a client whose transport comes from a plugin's <see cref="IPluginHttpClientFactory"/>: no automatic
     /// redirects, its own cookie container, <see cref="JazzClientOptions.CaFile"/> and
@@ -144,51 +128,18 @@ public sealed class JazzClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// A URL below the context root: <c>/process/project-areas</c> becomes
-    /// <c>https://host:9443/ccm/process/project-areas</c>. An absolute URL is returned unchanged.
-    /// </summary>
-    /// <param name="path">A path below the context root, or an absolute URL.</param>
-    public Uri Resolve(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttps || absolute.Scheme == Uri.UriSchemeHttp))
-        {
-            return absolute;
-        }
+    // A path below the context root: /process/project-areas becomes https://host:9443/ccm/process/project-areas.
+    private Uri Resolve(string path) => new(Url.AbsoluteUri + (path.StartsWith('/') ? path : "/" + path));
 
-        return new Uri(Url.AbsoluteUri + (path.StartsWith('/') ? path : "/" + path));
-    }
-
-    /// <summary>GETs a resource below the context root, logging in as needed.</summary>
-    /// <param name="path">A path below the context root, or an absolute URL.</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    public async Task<HttpResponseMessage> GetAsync(string path, CancellationToken cancellationToken)
+    // GETs uri, logging in when the server challenges and asking once more after the login. Any answer
+    // that is not a challenge is returned as it is, including 4xx and 5xx.
+    private async Task<HttpResponseMessage> GetAsync(Uri uri, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Resolve(path));
-        return await SendAsync(request, cancellationToken);
-    }
-
-    /// <summary>
-    /// Sends <paramref name="request"/>, logging in when the server challenges and sending it once more
-    /// after the login (a write too: the challenge means it was not applied). Any answer that is not a
-    /// challenge is returned as it is, including 4xx and 5xx.
-    /// </summary>
-    /// <param name="request">The request; a relative URI is taken below the context root. Its content is buffered.</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="JazzException">Login failed or is not possible; see the subclasses.</exception>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var uri = request.RequestUri is null ? Url : request.RequestUri.IsAbsoluteUri ? request.RequestUri : Resolve(request.RequestUri.OriginalString);
         CheckFollowable(uri);
-        var buffered = await BufferedRequest.FromAsync(request, uri, cancellationToken);
-
         var loggedIn = false;
         while (true)
         {
-            var generation = Volatile.Read(ref _generation);
-            var (response, challenge) = await SendFollowingRedirectsAsync(buffered, cancellationToken);
+            var (response, challenge) = await GetFollowingRedirectsAsync(uri, cancellationToken);
             if (challenge is null)
             {
                 return response;
@@ -199,19 +150,12 @@ public sealed class JazzClient : IDisposable
             if (loggedIn)
             {
                 throw new JazzAuthenticationFailedException(
-                    $"{buffered.Method} {uri} met another challenge ({challenge.Description}, status {status}) right after a login; the server does not accept this user's credentials or session");
+                    $"GET {uri} met another challenge ({challenge.Description}, status {status}) right after a login; the server does not accept this user's credentials or session");
             }
 
-            var method = await LogInAsync(challenge, generation, cancellationToken);
+            var method = await LogInAsync(challenge, cancellationToken);
             loggedIn = true;
-            if (method is null)
-            {
-                JazzLog.LoggedInMeanwhile(_logger, Url, buffered.Method.Method, uri);
-            }
-            else
-            {
-                JazzLog.Retrying(_logger, Url, method.Value, buffered.Method.Method, uri);
-            }
+            JazzLog.Retrying(_logger, Url, method, "GET", uri);
         }
     }
 
@@ -225,8 +169,7 @@ public sealed class JazzClient : IDisposable
     public async Task<JazzAuthenticationMethod> VerifyCredentialsAsync(string probePath, CancellationToken cancellationToken)
     {
         var uri = Resolve(probePath);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        using var response = await SendAsync(request, cancellationToken);
+        using var response = await GetAsync(uri, cancellationToken);
         var status = (int)response.StatusCode;
         if (status >= 500)
         {
@@ -254,7 +197,6 @@ public sealed class JazzClient : IDisposable
             _http.Dispose();
         }
 
-        _loginLock.Dispose();
     }
 
     private static Uri CheckRoot(Uri url, bool allowInsecure, string option)
@@ -331,19 +273,14 @@ public sealed class JazzClient : IDisposable
         Uri.Compare(uri, Url, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ||
         Uri.Compare(uri, AuthUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
-    /// <summary>Sends the request and follows redirects until an answer that is not a redirect, or a challenge.</summary>
-    private async Task<(HttpResponseMessage Response, JazzChallenge? Challenge)> SendFollowingRedirectsAsync(BufferedRequest request, CancellationToken cancellationToken)
+    /// <summary>GETs <paramref name="uri"/> and follows redirects until an answer that is not a redirect, or a challenge.</summary>
+    private async Task<(HttpResponseMessage Response, JazzChallenge? Challenge)> GetFollowingRedirectsAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var current = request;
+        var current = uri;
         for (var hop = 0; ; hop++)
         {
-            var withBasic = _sendBasic && IsJazzOrigin(current.Uri);
-            HttpResponseMessage response;
-            using (var message = current.ToMessage(withBasic ? _basic : null))
-            {
-                response = await TransmitAsync(message, cancellationToken);
-            }
-
+            var withBasic = _sendBasic && IsJazzOrigin(current);
+            var response = await GetWithoutRedirectsAsync(current, withBasic ? _basic : null, cancellationToken);
             JazzChallenge? challenge;
             try
             {
@@ -360,31 +297,25 @@ public sealed class JazzClient : IDisposable
                 return (response, challenge);
             }
 
+            var next = new Uri(current, response.Headers.Location);
+            response.Dispose();
             if (hop >= _options.MaxRedirects)
             {
-                response.Dispose();
-                throw new JazzProtocolException($"{request.Method} {request.Uri}: more than {_options.MaxRedirects} redirects (last to {WithoutQuery(new Uri(current.Uri, response.Headers.Location))})");
+                throw new JazzProtocolException($"GET {uri}: more than {_options.MaxRedirects} redirects (last to {WithoutQuery(next)})");
             }
 
-            var next = new Uri(current.Uri, response.Headers.Location);
-            var keepMethod = response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
-            response.Dispose();
             CheckFollowable(next);
-            current = keepMethod
-                ? current with { Uri = next }
-                : current.Method == HttpMethod.Head
-                    ? new BufferedRequest(HttpMethod.Head, next, null, current.Headers, [])
-                    : new BufferedRequest(HttpMethod.Get, next, null, current.Headers, []);
+            current = next;
         }
     }
 
     /// <summary>Recognises a challenge; throws for bad credentials and for authentication we do not perform.</summary>
-    private static JazzChallenge? DetectChallenge(BufferedRequest request, HttpResponseMessage response, bool sentBasic)
+    private static JazzChallenge? DetectChallenge(Uri uri, HttpResponseMessage response, bool sentBasic)
     {
         var webAuth = HeaderValue(response, WebAuthMessageHeader);
         if (string.Equals(webAuth, "authfailed", StringComparison.OrdinalIgnoreCase) || LocationEndsWith(response, "/auth/authfailed"))
         {
-            throw new JazzAuthenticationFailedException($"{request.Method} {request.Uri}: the server answered authfailed");
+            throw new JazzAuthenticationFailedException($"GET {uri}: the server answered authfailed");
         }
 
         if (string.Equals(webAuth, "authrequired", StringComparison.OrdinalIgnoreCase) || LocationEndsWith(response, "/auth/authrequired"))
@@ -400,9 +331,9 @@ public sealed class JazzClient : IDisposable
         var jsa = HeaderValue(response, JsaRedirectHeader) ?? HeaderValue(response, JsaUrlHeader);
         if (!string.IsNullOrEmpty(jsa))
         {
-            if (!Uri.TryCreate(request.Uri, jsa, out var redirect))
+            if (!Uri.TryCreate(uri, jsa, out var redirect))
             {
-                throw new JazzProtocolException($"{request.Method} {request.Uri}: {JsaRedirectHeader} '{jsa}' is not a URL");
+                throw new JazzProtocolException($"GET {uri}: {JsaRedirectHeader} '{jsa}' is not a URL");
             }
 
             return new JazzChallenge(JazzAuthenticationMethod.Jas, "Jazz Authorization Server", redirect);
@@ -413,14 +344,14 @@ public sealed class JazzClient : IDisposable
         {
             throw new JazzUnsupportedAuthenticationException(
                 "no challenge",
-                $"{request.Method} {request.Uri} answered 401 without WWW-Authenticate: no authentication this client knows (not a Jazz server?)");
+                $"GET {uri} answered 401 without WWW-Authenticate: no authentication this client knows (not a Jazz server?)");
         }
 
         if (challenges.All(c => string.Equals(c.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)))
         {
             if (sentBasic)
             {
-                throw new JazzAuthenticationFailedException($"{request.Method} {request.Uri}: 401 to Basic credentials");
+                throw new JazzAuthenticationFailedException($"GET {uri}: 401 to Basic credentials");
             }
 
             return new JazzChallenge(JazzAuthenticationMethod.Basic, "Basic");
@@ -431,48 +362,33 @@ public sealed class JazzClient : IDisposable
         {
             throw new JazzUnsupportedAuthenticationException(
                 schemes,
-                $"{request.Method} {request.Uri} asks for Kerberos/SPNEGO (WWW-Authenticate: {schemes}), which this client does not support");
+                $"GET {uri} asks for Kerberos/SPNEGO (WWW-Authenticate: {schemes}), which this client does not support");
         }
 
         throw new JazzUnsupportedAuthenticationException(
             schemes,
-            $"{request.Method} {request.Uri} asks for an authentication scheme this client does not support (WWW-Authenticate: {schemes})");
+            $"GET {uri} asks for an authentication scheme this client does not support (WWW-Authenticate: {schemes})");
     }
 
-    /// <summary>Logs in; null when another request logged in since <paramref name="generation"/>.</summary>
-    private async Task<JazzAuthenticationMethod?> LogInAsync(JazzChallenge challenge, int generation, CancellationToken cancellationToken)
+    /// <summary>Logs in as <paramref name="challenge"/> asks.</summary>
+    private async Task<JazzAuthenticationMethod> LogInAsync(JazzChallenge challenge, CancellationToken cancellationToken)
     {
-        await _loginLock.WaitAsync(cancellationToken);
-        try
+        switch (challenge.Method)
         {
-            if (Volatile.Read(ref _generation) != generation)
-            {
-                return null;
-            }
-
-            switch (challenge.Method)
-            {
-                case JazzAuthenticationMethod.Form:
-                    await FormLoginAsync(cancellationToken);
-                    break;
-                case JazzAuthenticationMethod.Jas:
-                    await JasLoginAsync(challenge.AuthorizationRedirect!, cancellationToken);
-                    break;
-                default:
-                    JazzLog.BasicSelected(_logger, Url, _options.Username);
-                    _sendBasic = true;
-                    break;
-            }
-
-            _method = challenge.Method;
-            Interlocked.Increment(ref _loginCount);
-            Interlocked.Increment(ref _generation);
-            return challenge.Method;
+            case JazzAuthenticationMethod.Form:
+                await FormLoginAsync(cancellationToken);
+                break;
+            case JazzAuthenticationMethod.Jas:
+                await JasLoginAsync(challenge.AuthorizationRedirect!, cancellationToken);
+                break;
+            default:
+                JazzLog.BasicSelected(_logger, Url, _options.Username);
+                _sendBasic = true;
+                break;
         }
-        finally
-        {
-            _loginLock.Release();
-        }
+
+        _method = challenge.Method;
+        return challenge.Method;
     }
 
     private async Task FormLoginAsync(CancellationToken cancellationToken)

@@ -24,9 +24,6 @@ internal static partial class JazzLog
     [LoggerMessage(EventId = 7006, Level = LogLevel.Debug, Message = "Jazz {Url}: logged in ({Method}); sending {HttpMethod} {RequestUrl} again")]
     public static partial void Retrying(ILogger logger, Uri url, JazzAuthenticationMethod method, string httpMethod, Uri requestUrl);
 
-    [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "Jazz {Url}: another request logged in meanwhile; sending {HttpMethod} {RequestUrl} again")]
-    public static partial void LoggedInMeanwhile(ILogger logger, Uri url, string httpMethod, Uri requestUrl);
-
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Jazz {Url}: user {Username} verified ({Method})")]
     public static partial void Verified(ILogger logger, Uri url, string username, JazzAuthenticationMethod method);
 

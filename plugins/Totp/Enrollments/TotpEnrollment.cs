@@ -29,6 +29,9 @@ public sealed record TotpEnrollment
     /// <summary>How many scratch codes were issued.</summary>
     public int ScratchCodeCount { get; init; }
 
+    /// <summary>The user's clock drift in steps, learnt from a code matched in the resync window (0: none).</summary>
+    public int Drift { get; init; }
+
     /// <summary>Distinguishes this enrollment from an earlier one of the same user (scratch codes belong to one enrollment).</summary>
     public required string Id { get; init; }
 
@@ -47,7 +50,7 @@ public sealed record TotpEnrollment
     // The record's generated ToString would print the secret: leave it out, so logging an enrollment is harmless.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"User = {User}, Algorithm = {Algorithm}, Digits = {Digits}, Period = {Period}, EnrolledAt = {EnrolledAt:O}, Id = {Id}, ScratchCodeCount = {ScratchCodeCount}");
+        builder.Append($"User = {User}, Algorithm = {Algorithm}, Digits = {Digits}, Period = {Period}, EnrolledAt = {EnrolledAt:O}, Id = {Id}, ScratchCodeCount = {ScratchCodeCount}, Drift = {Drift}");
         return true;
     }
 }

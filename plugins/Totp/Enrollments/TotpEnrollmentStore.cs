@@ -11,7 +11,9 @@ namespace MfaHost.Plugins.Totp.Enrollments;
 /// TOTP enrollments in a plugin instance's <see cref="IStateStore"/>, shared by the <c>totp</c> plugin and the
 /// host's <c>mfahost totp</c> commands. Keys: <c>enrollment/&lt;user&gt;</c> (JSON: secret as given, parameters,
 /// salted SHA-256 hashes of the scratch codes) and <c>scratch-used/&lt;user&gt;/&lt;enrollment id&gt;/&lt;n&gt;</c>
-/// (one per used scratch code, claimed atomically). User names are percent-encoded in keys.
+/// (one per used scratch code, claimed atomically). User names are percent-encoded in keys. With a
+/// <see cref="SeedProtector"/> the secret is stored sealed (AES-GCM) and <c>seed-key-check</c> holds a sealed marker,
+/// so a start with a missing or wrong key is refused before any login (<see cref="PrepareAsync"/>).
 /// </summary>
 public sealed partial class TotpEnrollmentStore
 {
@@ -22,19 +24,90 @@ public sealed partial class TotpEnrollmentStore
     private const int SecretLength = 20;
     private const string EnrollmentPrefix = "enrollment/";
     private const string ScratchUsedPrefix = "scratch-used/";
+    private const string KeyCheckKey = "seed-key-check";
+    private const string KeyCheckUser = "(seed key check)";
 
     private readonly IStateStore _state;
     private readonly TimeProvider _timeProvider;
+    private readonly SeedProtector? _protector;
 
     /// <summary>Creates the store over <paramref name="state"/> (the instance's namespace).</summary>
     /// <param name="state">The instance's state store.</param>
     /// <param name="timeProvider">The clock (enrollment times).</param>
     public TotpEnrollmentStore(IStateStore state, TimeProvider timeProvider)
+        : this(state, timeProvider, null)
+    {
+    }
+
+    /// <summary>Creates the store; <paramref name="protector"/> seals secrets at rest (null keeps them in clear).</summary>
+    internal TotpEnrollmentStore(IStateStore state, TimeProvider timeProvider, SeedProtector? protector)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _state = state;
         _timeProvider = timeProvider;
+        _protector = protector;
+    }
+
+    /// <summary>
+    /// Checks the seed key against the store and brings every enrollment under it: secrets in clear (a store from before
+    /// the key was set) and secrets sealed with <c>seed_key_previous</c> are sealed again with <c>seed_key</c>. Safe to
+    /// interrupt: a later run finishes the job. Returns how many enrollments were rewritten.
+    /// </summary>
+    /// <exception cref="SeedKeyMismatchException">The store is sealed and no key is set, or sealed with another key.</exception>
+    internal async ValueTask<int> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var check = await _state.GetAsync(KeyCheckKey, cancellationToken);
+        if (_protector is null)
+        {
+            return check is null
+                ? 0
+                : throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}) but [totp] {SeedProtector.KeyOption} is not set");
+        }
+
+        if (check is not null)
+        {
+            Open(KeyCheckUser, check, $"[totp] {SeedProtector.KeyOption} (key id {_protector.KeyId}) is not the key the enrollments are encrypted with (key id {SeedProtector.KeyIdOf(check)}); to rotate keys set the old one as {SeedProtector.PreviousKeyOption}");
+        }
+
+        var rewritten = 0;
+        var pending = new List<Task>();
+        await foreach (var (key, json) in _state.ListAsync(EnrollmentPrefix, cancellationToken))
+        {
+            var stored = Deserialize(json);
+            if (SeedProtector.IsSealed(stored.Secret) && _protector.IsCurrent(stored.Secret))
+            {
+                continue;
+            }
+
+            var secret = SeedProtector.IsSealed(stored.Secret)
+                ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted with key id {SeedProtector.KeyIdOf(stored.Secret)}, which is neither [totp] {SeedProtector.KeyOption} nor {SeedProtector.PreviousKeyOption}")
+                : stored.Secret;
+            var resealed = stored.With(_protector.Seal(stored.User, secret));
+            pending.Add(_state.SetAsync(key, JsonSerializer.Serialize(resealed, EnrollmentJsonContext.Default.StoredEnrollment), null, cancellationToken).AsTask());
+            rewritten++;
+        }
+
+        await Task.WhenAll(pending);
+
+        if (check is null || !_protector.IsCurrent(check))
+        {
+            await _state.SetAsync(KeyCheckKey, _protector.Seal(KeyCheckUser, "ok"), null, cancellationToken);
+        }
+
+        return rewritten;
+    }
+
+    private string Open(string user, string sealedValue, string problem)
+    {
+        try
+        {
+            return _protector?.Open(user, sealedValue) ?? throw new CryptographicException();
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            throw new SeedKeyMismatchException(problem);
+        }
     }
 
     /// <summary>The percent-encoded form of <paramref name="user"/> used in keys (so a '/' in a name cannot reach another key).</summary>
@@ -50,7 +123,7 @@ public sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
-        return json is null ? null : Deserialize(json).ToEnrollment();
+        return json is null ? null : ToEnrollment(Deserialize(json));
     }
 
     /// <summary>
@@ -67,6 +140,12 @@ public sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         ArgumentNullException.ThrowIfNull(settings);
+        if (_protector is null && await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check)
+        {
+            // A store without the key must not gain a secret in clear beside sealed ones.
+            throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): enroll through the instance configured with [totp] {SeedProtector.KeyOption}");
+        }
+
         var codes = Enumerable.Range(0, settings.ScratchCodes)
             .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
@@ -74,7 +153,7 @@ public sealed partial class TotpEnrollmentStore
         var stored = new StoredEnrollment
         {
             User = user,
-            Secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength)),
+            Secret = Seal(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength))),
             Algorithm = settings.Algorithm,
             Digits = settings.Digits,
             Period = settings.Period,
@@ -94,7 +173,7 @@ public sealed partial class TotpEnrollmentStore
             return null;
         }
 
-        return new NewTotpEnrollment(stored.ToEnrollment(), codes);
+        return new NewTotpEnrollment(ToEnrollment(stored), codes);
     }
 
     /// <summary>Removes the enrollment of <paramref name="user"/> and its used-scratch-code records.</summary>
@@ -127,10 +206,25 @@ public sealed partial class TotpEnrollmentStore
         var enrollments = new List<TotpEnrollment>();
         await foreach (var (_, json) in _state.ListAsync(EnrollmentPrefix, cancellationToken))
         {
-            enrollments.Add(Deserialize(json).ToEnrollment());
+            enrollments.Add(ToEnrollment(Deserialize(json)));
         }
 
         return [.. enrollments.OrderBy(e => e.User, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Records the user's clock drift on their enrollment (left alone if it was replaced meanwhile).</summary>
+    /// <param name="enrollment">The enrollment the drift was measured on.</param>
+    /// <param name="drift">Steps the user's clock is off (negative: late).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    public async ValueTask RecordDriftAsync(TotpEnrollment enrollment, int drift, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(enrollment);
+        var key = EnrollmentPrefix + KeyOf(enrollment.User);
+        if (await _state.GetAsync(key, cancellationToken) is { } json && Deserialize(json) is { } stored && stored.Id == enrollment.Id)
+        {
+            await _state.SetAsync(key, JsonSerializer.Serialize(stored.With(stored.Secret, drift), EnrollmentJsonContext.Default.StoredEnrollment), null, cancellationToken);
+        }
     }
 
     /// <summary>How many of the enrollment's scratch codes are still unused.</summary>
@@ -201,11 +295,18 @@ public sealed partial class TotpEnrollmentStore
         return SHA256.HashData(input);
     }
 
+    private string Seal(string user, string secret) => _protector?.Seal(user, secret) ?? secret;
+
+    private TotpEnrollment ToEnrollment(StoredEnrollment stored) =>
+        stored.ToEnrollment(SeedProtector.IsSealed(stored.Secret)
+            ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted but cannot be opened with [totp] {SeedProtector.KeyOption} (key id {_protector?.KeyId ?? "not set"})")
+            : stored.Secret);
+
     private static StoredEnrollment Deserialize(string json) =>
         JsonSerializer.Deserialize(json, EnrollmentJsonContext.Default.StoredEnrollment)
         ?? throw new InvalidDataException("A TOTP enrollment record is empty.");
 
-    /// <summary>The stored form: the public record plus the scratch codes' salt and hashes.</summary>
+    /// <summary>The stored form: the public record (the secret in clear or sealed) plus the scratch codes' salt and hashes.</summary>
     internal sealed class StoredEnrollment
     {
         public required string User { get; init; }
@@ -226,16 +327,33 @@ public sealed partial class TotpEnrollmentStore
 
         public IReadOnlyList<string> ScratchHashes { get; init; } = [];
 
-        public TotpEnrollment ToEnrollment() => new()
+        public int Drift { get; init; }
+
+        public StoredEnrollment With(string secret, int? drift = null) => new()
         {
             User = User,
-            Secret = Secret,
+            Secret = secret,
+            Drift = drift ?? Drift,
+            Algorithm = Algorithm,
+            Digits = Digits,
+            Period = Period,
+            EnrolledAt = EnrolledAt,
+            Id = Id,
+            ScratchSalt = ScratchSalt,
+            ScratchHashes = ScratchHashes,
+        };
+
+        public TotpEnrollment ToEnrollment(string secret) => new()
+        {
+            User = User,
+            Secret = secret,
             Algorithm = Algorithm,
             Digits = Digits,
             Period = Period,
             EnrolledAt = EnrolledAt,
             Id = Id,
             ScratchCodeCount = ScratchHashes.Count,
+            Drift = Drift,
         };
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using MfaHost.Plugins.Jazz.Client;
 using MfaHost.Plugins.Jazz.Tests.Support;
 using MfaHost.Plugins.Jazz.Tests.TestServer;
@@ -13,8 +12,6 @@ namespace MfaHost.Plugins.Jazz.Tests.Client;
 [TestFixture]
 public sealed class JazzClientTests : JazzServerFixture
 {
-    private const string ItemsPath = "/resources/items";
-
     [TestCase(JazzServerMode.Form)]
     [TestCase(JazzServerMode.FormChallengeOn200)]
     public async Task Form_challenge_logs_in_with_j_security_check_and_serves_the_resource(JazzServerMode mode)
@@ -66,19 +63,18 @@ public sealed class JazzClientTests : JazzServerFixture
     }
 
     [Test]
-    public async Task Basic_only_challenge_sends_basic_on_this_and_every_later_request()
+    public async Task Basic_only_challenge_asks_again_once_with_basic()
     {
         var server = await StartAsync(JazzServerMode.Basic);
         using var client = CreateClient(server);
 
         Assert.That(await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None), Is.EqualTo(JazzAuthenticationMethod.Basic));
-        server.ClearRequestLog();
-        using var second = await client.GetAsync("/authenticated/identity", CancellationToken.None);
 
-        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(server.Requests, Has.Count.EqualTo(1));
-        Assert.That(server.Requests[0].HadAuthorization, Is.True);
-        Assert.That(client.LoginCount, Is.EqualTo(1));
+        Assert.That(server.Requests.Select(r => (r.Path, r.HadAuthorization)), Is.EqualTo(new[]
+        {
+            ("/ccm/process/project-areas", false),
+            ("/ccm/process/project-areas", true),
+        }));
     }
 
     [TestCase(JazzServerMode.Form)]
@@ -181,39 +177,6 @@ public sealed class JazzClientTests : JazzServerFixture
         }));
     }
 
-    [TestCase(JazzServerMode.Form)]
-    [TestCase(JazzServerMode.Jas)]
-    public async Task After_the_server_expires_sessions_the_client_logs_in_again_and_the_next_get_succeeds(JazzServerMode mode)
-    {
-        var server = await StartAsync(mode);
-        using var client = CreateClient(server);
-        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-
-        server.ExpireAllSessions();
-        using var response = await client.GetAsync(JazzTestServer.ProbePath, CancellationToken.None);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(client.LoginCount, Is.EqualTo(2));
-        Assert.That(server.SuccessfulLogins, Is.EqualTo(2));
-    }
-
-    [Test]
-    public async Task Jas_with_a_valid_authorization_server_login_retries_without_sending_credentials_again()
-    {
-        var server = await StartAsync(JazzServerMode.Jas);
-        using var client = CreateClient(server);
-        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-
-        server.ExpireApplicationSessions();
-        server.ClearRequestLog();
-        using var response = await client.GetAsync(JazzTestServer.ProbePath, CancellationToken.None);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(server.Requests.Count(r => r.HadAuthorization), Is.Zero);
-        Assert.That(server.SuccessfulLogins, Is.EqualTo(1));
-        Assert.That(server.Requests.Single(r => r.Path.EndsWith("/authorize", StringComparison.Ordinal)).Query, Does.Contain("prompt=none"));
-    }
-
     [TestCase(JazzServerMode.Form, 303)]
     [TestCase(JazzServerMode.Form, 307)]
     [TestCase(JazzServerMode.Jas, 303)]
@@ -225,95 +188,10 @@ public sealed class JazzClientTests : JazzServerFixture
         using var client = CreateClient(server);
 
         var method = await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-        server.ExpireAllSessions();
-        using var response = await client.SendAsync(Post(ItemsPath, "redirected"), CancellationToken.None);
 
         Assert.That(method, Is.EqualTo(mode == JazzServerMode.Jas ? JazzAuthenticationMethod.Jas : JazzAuthenticationMethod.Form));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(server.AppliedCount("redirected"), Is.EqualTo(1));
         Assert.That(server.Requests.Where(r => r.Status == status), Is.Not.Empty, "the server did redirect with " + status);
-    }
-
-    [Test]
-    public async Task Concurrent_requests_that_meet_an_expired_session_log_in_once()
-    {
-        var server = await StartAsync(JazzServerMode.Form);
-        using var client = CreateClient(server);
-        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-        server.ExpireAllSessions();
-
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.GetAsync(JazzTestServer.ProbePath, CancellationToken.None)));
-
-        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
-        Assert.That(client.LoginCount, Is.EqualTo(2));
-        Assert.That(server.SuccessfulLogins, Is.EqualTo(2));
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
-    }
-
-    [TestCase(JazzServerMode.Form)]
-    [TestCase(JazzServerMode.FormChallengeOn200)]
-    [TestCase(JazzServerMode.Jas)]
-    [TestCase(JazzServerMode.Basic)]
-    public async Task A_post_across_session_expiry_is_replayed_once_and_applied_exactly_once(JazzServerMode mode)
-    {
-        var server = await StartAsync(mode);
-        using var client = CreateClient(server);
-        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-
-        server.ExpireAllSessions();
-        server.ClearRequestLog();
-        using var response = await client.SendAsync(Post(ItemsPath, "item-1"), CancellationToken.None);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("created item-1"));
-        Assert.That(server.AppliedCount("item-1"), Is.EqualTo(1));
-        var expectedPosts = mode == JazzServerMode.Basic ? 1 : 2; // Basic needs no session: nothing expires
-        Assert.That(server.Requests.Count(r => r.Method == "POST" && r.Path == "/ccm/resources/items"), Is.EqualTo(expectedPosts));
-    }
-
-    [Test]
-    public async Task A_post_before_any_login_is_applied_once_after_the_login()
-    {
-        var server = await StartAsync(JazzServerMode.Form);
-        using var client = CreateClient(server);
-
-        using var response = await client.SendAsync(Post(ItemsPath, "first"), CancellationToken.None);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(server.AppliedCount("first"), Is.EqualTo(1));
-    }
-
-    [Test]
-    public async Task A_write_answered_with_a_server_error_is_returned_and_never_replayed()
-    {
-        var server = await StartAsync(JazzServerMode.Form);
-        using var client = CreateClient(server);
-        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-        server.ClearRequestLog();
-
-        using var response = await client.SendAsync(Post("/resources/broken", "fragile"), CancellationToken.None);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
-        Assert.That(server.AppliedCount("fragile"), Is.EqualTo(1));
-        Assert.That(server.Requests, Has.Count.EqualTo(1));
-    }
-
-    [Test]
-    public async Task A_successful_write_is_never_replayed()
-    {
-        var server = await StartAsync(JazzServerMode.Jas);
-        using var client = CreateClient(server);
-        await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, CancellationToken.None);
-        server.ClearRequestLog();
-
-        using var response = await client.SendAsync(Post(ItemsPath, "once"), CancellationToken.None);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(server.Requests, Has.Count.EqualTo(1));
-        Assert.That(server.AppliedCount("once"), Is.EqualTo(1));
+        Assert.That(server.Requests[^1].Status, Is.EqualTo(200));
     }
 
     [Test]
@@ -371,9 +249,6 @@ public sealed class JazzClientTests : JazzServerFixture
             async () => await client.VerifyCredentialsAsync(JazzTestServer.ProbePath, cancelled.Token),
             Throws.InstanceOf<OperationCanceledException>());
     }
-
-    private static HttpRequestMessage Post(string path, string body) =>
-        new(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
 
     private async Task<JazzTestServer> StartAsync(JazzServerMode mode)
     {

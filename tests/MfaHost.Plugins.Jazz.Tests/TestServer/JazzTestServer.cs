@@ -24,10 +24,7 @@ namespace MfaHost.Plugins.Jazz.Tests.TestServer;
 /// (the application) and <c>/jts</c> (where JAS lives; form login works on both).
 /// </summary>
 /// <remarks>
-/// Protected resources: <c>GET /ccm/process/project-areas</c>, <c>GET /ccm/authenticated/identity</c>,
-/// <c>POST /ccm/resources/items</c> (the body names the item; an unauthenticated write is challenged
-/// BEFORE it is applied; <see cref="AppliedCount"/> counts applications) and
-/// <c>POST /ccm/resources/broken</c> (applies, then answers 500).
+/// Protected resources: <c>GET /ccm/process/project-areas</c> and <c>GET /ccm/authenticated/identity</c>.
 /// </remarks>
 public sealed class JazzTestServer : IAsyncDisposable
 {
@@ -40,7 +37,6 @@ public sealed class JazzTestServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _appSessions = new();
     private readonly ConcurrentDictionary<string, string> _jasSessions = new();
     private readonly ConcurrentDictionary<string, string> _codes = new();
-    private readonly ConcurrentDictionary<string, int> _applied = new();
     private readonly ConcurrentQueue<LoggedRequest> _requests = new();
     private int _logins;
 
@@ -112,12 +108,6 @@ public sealed class JazzTestServer : IAsyncDisposable
         _codes.Clear();
     }
 
-    /// <summary>Voids the application's sessions only; a JAS login stays valid.</summary>
-    public void ExpireApplicationSessions() => _appSessions.Clear();
-
-    /// <summary>How often the write naming <paramref name="item"/> was applied.</summary>
-    public int AppliedCount(string item) => _applied.TryGetValue(item, out var count) ? count : 0;
-
     /// <summary>Requests to <paramref name="path"/> (exact path, any method).</summary>
     public int CountRequests(string path) => Requests.Count(r => r.Path == path);
 
@@ -176,7 +166,7 @@ public sealed class JazzTestServer : IAsyncDisposable
             case "/ccm/auth/callback":
                 Callback(context);
                 return;
-            case "/ccm/process/project-areas" or "/ccm/authenticated/identity" or "/ccm/resources/items" or "/ccm/resources/broken":
+            case "/ccm/process/project-areas" or "/ccm/authenticated/identity":
                 await ProtectedAsync(context, path);
                 return;
             default:
@@ -196,29 +186,12 @@ public sealed class JazzTestServer : IAsyncDisposable
         var user = AuthenticatedUser(context);
         if (user is null || Mode == JazzServerMode.AlwaysChallenge)
         {
-            // The challenge comes INSTEAD of the action: nothing is applied.
             await ChallengeAsync(context);
             return;
         }
 
         switch (path)
         {
-            case "/ccm/resources/items":
-                {
-                    var item = await ReadBodyAsync(context);
-                    _applied.AddOrUpdate(item, 1, (_, n) => n + 1);
-                    await WriteAsync(context, 201, "text/plain", "created " + item);
-                    return;
-                }
-
-            case "/ccm/resources/broken":
-                {
-                    var item = await ReadBodyAsync(context);
-                    _applied.AddOrUpdate(item, 1, (_, n) => n + 1);
-                    await WriteAsync(context, 500, "text/plain", "CRJAZ0001E failed after applying");
-                    return;
-                }
-
             case "/ccm/authenticated/identity":
                 await WriteAsync(context, 200, "application/json", $"{{\"userId\":\"{user}\"}}");
                 return;
@@ -226,12 +199,6 @@ public sealed class JazzTestServer : IAsyncDisposable
                 await WriteAsync(context, 200, "application/xml", "<jp06:project-areas xmlns:jp06=\"http://jazz.net/xmlns/prod/jazz/process/0.6/\"/>");
                 return;
         }
-    }
-
-    private static async Task<string> ReadBodyAsync(HttpContext context)
-    {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync();
     }
 
     private string? AuthenticatedUser(HttpContext context)
