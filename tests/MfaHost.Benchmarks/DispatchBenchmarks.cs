@@ -35,7 +35,7 @@ public class DispatchBenchmarks
             DataDirectory = "/tmp/data",
         };
         _dispatcher = new GatewayDispatcher(
-            [new AuthenticateMethod(new AcceptingPipeline(), new DecisionAudit(NoAuditTrail.Instance, new PluginCatalog([], [])), TimeProvider.System)],
+            [new AuthenticateMethod(new AcceptingPipeline(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
             new OwnerAndRootAccessPolicy(0),
             new InFlightRequests(settings),
             settings,
