@@ -3,7 +3,7 @@ namespace MfaHost.Client;
 /// <summary>The result of <c>health</c>.</summary>
 public sealed class HealthResult
 {
-    /// <summary><c>ok</c> when the host serves; <c>degraded</c> when it serves with <see cref="Problems"/>.</summary>
+    /// <summary><c>ok</c> when the host serves; <c>degraded</c> when it serves with <see cref="Problems"/> or some instances failed to load (<see cref="FailedPlugins"/>).</summary>
     public required string Status { get; init; }
 
     /// <summary>The host's version.</summary>
@@ -17,6 +17,15 @@ public sealed class HealthResult
 
     /// <summary>Requests running now (those that count toward <c>max_in_flight</c>).</summary>
     public int InFlight { get; init; }
+
+    /// <summary>The instances that failed to load (the host serves the others); empty when <see cref="Status"/> is <c>ok</c>.</summary>
+    public IReadOnlyList<string> FailedPlugins
+    {
+        get => _failedPlugins ?? [];
+        init => _failedPlugins = value;
+    }
+
+    private readonly IReadOnlyList<string>? _failedPlugins;
 
     /// <summary>The configuration generation serving: 1 at start, one more per reload that took effect.</summary>
     public long? ConfigGeneration { get; init; }

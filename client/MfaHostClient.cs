@@ -42,9 +42,19 @@ public sealed class MfaHostClient : IAsyncDisposable
     /// <param name="socketPath">The socket's path (<c>[host] socket</c> of the host).</param>
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <exception cref="IOException">Nobody listens there, or the socket cannot be reached; the message names the path.</exception>
-    public static async Task<MfaHostClient> ConnectAsync(string socketPath, CancellationToken cancellationToken = default)
+    public static Task<MfaHostClient> ConnectAsync(string socketPath, CancellationToken cancellationToken = default) =>
+        ConnectAsync(socketPath, new MfaHostClientOptions(), cancellationToken);
+
+    /// <summary>Connects to the host's socket, checking who listens there when <see cref="MfaHostClientOptions.ExpectedHostUid"/> is set.</summary>
+    /// <param name="socketPath">The socket's path (<c>[host] socket</c> of the host).</param>
+    /// <param name="options">How to connect.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <exception cref="IOException">Nobody listens there, or the socket cannot be reached; the message names the path.</exception>
+    /// <exception cref="MfaHostImpostorException">The listening process does not run as the expected uid; nothing was sent to it.</exception>
+    public static async Task<MfaHostClient> ConnectAsync(string socketPath, MfaHostClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
+        ArgumentNullException.ThrowIfNull(options);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -59,6 +69,16 @@ public sealed class MfaHostClient : IAsyncDisposable
         {
             socket.Dispose();
             throw;
+        }
+
+        if (options.ExpectedHostUid is { } expected)
+        {
+            var actual = ListenerUid(socket);
+            if (actual != expected)
+            {
+                socket.Dispose();
+                throw new MfaHostImpostorException(socketPath, expected, actual);
+            }
         }
 
         return new MfaHostClient(socketPath, socket);
@@ -174,6 +194,25 @@ public sealed class MfaHostClient : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+        }
+    }
+
+    // The uid of the process that called listen() on the socket: Linux getsockopt(SOL_SOCKET, SO_PEERCRED), struct ucred { pid, uid, gid }.
+    private static uint? ListenerUid(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        Span<byte> ucred = stackalloc byte[12];
+        try
+        {
+            return socket.GetRawSocketOption(1, 17, ucred) >= 12 ? System.Runtime.InteropServices.MemoryMarshal.Read<uint>(ucred[4..]) : null;
+        }
+        catch (SocketException)
+        {
+            return null;
         }
     }
 

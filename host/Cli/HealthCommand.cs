@@ -19,43 +19,31 @@ internal static class HealthCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken)
-    {
-        if (HostSocketOption.Resolve(socketOption, configOption, console) is not { } socketPath)
+    private static Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken) =>
+        HostSocketOption.CallHostAsync(socketOption, configOption, console, async client =>
         {
-            return ExitCodes.UsageOrConfig;
-        }
-
-        try
-        {
-            await using var client = await MfaHostClient.ConnectAsync(socketPath, cancellationToken);
             var health = await client.HealthAsync(cancellationToken);
             console.Out.WriteLine($"status: {health.Status}");
             console.Out.WriteLine($"version: {health.Version}");
             console.Out.WriteLine($"uptime_s: {health.UptimeS}");
             console.Out.WriteLine($"plugins_loaded: {health.PluginsLoaded}");
             console.Out.WriteLine($"in_flight: {health.InFlight}");
+            if (health.FailedPlugins.Count > 0)
+            {
+                console.Out.WriteLine($"failed_plugins: {string.Join(", ", health.FailedPlugins)}");
+            }
+
             if (health.ConfigGeneration is { } generation)
             {
                 console.Out.WriteLine($"config_generation: {generation}");
                 console.Out.WriteLine($"config_loaded_at: {health.ConfigLoadedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
             }
+
             foreach (var problem in health.Problems ?? [])
             {
                 console.Out.WriteLine($"problem: {problem}");
             }
 
             return health.Status == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
-        }
-        catch (IOException e)
-        {
-            HostSocketOption.WriteUnreachable(console, socketPath, e);
-            return ExitCodes.Failed;
-        }
-        catch (MfaHostRpcException e)
-        {
-            console.Error.WriteLine($"error: {e.Message} ({e.Reason ?? e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
-            return ExitCodes.Failed;
-        }
-    }
+        }, cancellationToken);
 }

@@ -25,6 +25,34 @@ internal static class HostSocketOption
         return settings.SocketPath;
     }
 
+    /// <summary>
+    /// Connects to the host <paramref name="socketOption"/> (or the configuration) names and runs <paramref name="call"/>;
+    /// exit 2 when the configuration is wrong, 1 when the host is not reachable or answers an error.
+    /// </summary>
+    public static async Task<int> CallHostAsync(string? socketOption, string? configOption, CliConsole console, Func<MfaHost.Client.MfaHostClient, Task<int>> call, CancellationToken cancellationToken)
+    {
+        if (Resolve(socketOption, configOption, console) is not { } socketPath)
+        {
+            return ExitCodes.UsageOrConfig;
+        }
+
+        try
+        {
+            await using var client = await MfaHost.Client.MfaHostClient.ConnectAsync(socketPath, cancellationToken);
+            return await call(client);
+        }
+        catch (IOException e)
+        {
+            WriteUnreachable(console, socketPath, e);
+            return ExitCodes.Failed;
+        }
+        catch (MfaHost.Client.MfaHostRpcException e)
+        {
+            console.Error.WriteLine($"error: {e.Message} ({e.Reason ?? e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+            return ExitCodes.Failed;
+        }
+    }
+
     public static void WriteUnreachable(CliConsole console, string socketPath, Exception error) =>
         console.Error.WriteLine($"error: MfaHost is not reachable at {socketPath}: {(error.InnerException ?? error).Message}");
 }

@@ -25,6 +25,7 @@ internal static class MfaHostCli
         root.Subcommands.Add(TotpCommand.Create(console));
         root.Subcommands.Add(AuthCommand.Create(console));
         root.Subcommands.Add(HealthCommand.Create(console));
+        root.Subcommands.Add(StateCommand.Create(console));
         root.Subcommands.Add(ReloadCommand.Create(console));
         root.Subcommands.Add(TicketCommands.CreateToken(console));
         root.Subcommands.Add(TicketCommands.CreateTicket(console));

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MfaHost.Client;
 
 namespace MfaHost.Cli;
 
@@ -12,6 +11,8 @@ namespace MfaHost.Cli;
 /// </summary>
 internal static class ReloadCommand
 {
+    private static readonly string[] Changes = ["added", "changed", "removed"];
+
     public static Command Create(CliConsole console)
     {
         var socket = CliOptions.Socket();
@@ -25,16 +26,9 @@ internal static class ReloadCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken)
-    {
-        if (HostSocketOption.Resolve(socketOption, configOption, console) is not { } socketPath)
+    private static Task<int> RunAsync(string? socketOption, string? configOption, CliConsole console, CancellationToken cancellationToken) =>
+        HostSocketOption.CallHostAsync(socketOption, configOption, console, async client =>
         {
-            return ExitCodes.UsageOrConfig;
-        }
-
-        try
-        {
-            await using var client = await MfaHostClient.ConnectAsync(socketPath, cancellationToken);
             var result = await client.CallAsync("reload", null, cancellationToken);
             var generation = result.GetProperty("generation").GetInt64();
             var loadedAt = result.GetProperty("loaded_at").GetDateTimeOffset().ToString("O", CultureInfo.InvariantCulture);
@@ -50,7 +44,7 @@ internal static class ReloadCommand
             }
 
             console.Out.WriteLine($"configuration generation {generation} loaded {loadedAt}");
-            foreach (var change in new[] { "added", "changed", "removed" })
+            foreach (var change in Changes)
             {
                 if (Strings(result, change) is { Count: > 0 } names)
                 {
@@ -64,18 +58,7 @@ internal static class ReloadCommand
             }
 
             return ExitCodes.Ok;
-        }
-        catch (IOException e)
-        {
-            HostSocketOption.WriteUnreachable(console, socketPath, e);
-            return ExitCodes.Failed;
-        }
-        catch (MfaHostRpcException e)
-        {
-            console.Error.WriteLine($"error: {e.Message} ({e.Reason ?? e.Code.ToString(CultureInfo.InvariantCulture)})");
-            return ExitCodes.Failed;
-        }
-    }
+        }, cancellationToken);
 
     private static List<string> Strings(JsonElement result, string property) =>
         result.TryGetProperty(property, out var list) && list.ValueKind == JsonValueKind.Array

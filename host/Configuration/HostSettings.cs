@@ -34,6 +34,18 @@ internal sealed record HostSettings
 
     public int MaxInFlight { get; init; } = 10000;
 
+    /// <summary>Gateway connections open at once at most; another is accepted, told why and closed.</summary>
+    public int MaxConnections { get; init; } = 1024;
+
+    /// <summary>Requests of one connection running or with an answer not yet written, at most; beyond it the host stops reading that connection.</summary>
+    public int MaxInFlightPerConnection { get; init; } = 1000;
+
+    /// <summary>A connection with nothing in flight that sends no request for this long, or that reads none of its answers for this long, is closed.</summary>
+    public TimeSpan ConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>A line must arrive whole within this time of its first byte, or the connection is closed.</summary>
+    public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A session unused for this long is ended as if the gateway had sent <c>session_ended</c>.</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromHours(24);
 

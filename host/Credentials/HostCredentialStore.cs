@@ -126,6 +126,14 @@ internal sealed record CredentialsFile(string Path, IConfiguration Configuration
                 throw new MfaConfigurationException(path, null, "-", null,
                     $"the credentials file has mode {HostSettingsLoader.Octal(mode)}; it must be readable by the host's user only (chmod 600)");
             }
+
+            // Its owner could change it (and so every secret the host uses): only the host's user or root may own it.
+            var (uid, _) = Unix.FileStatus.Effective();
+            if (Unix.FileStatus.Of(path, followLinks: true) is { } status && status.Uid != 0 && status.Uid != uid)
+            {
+                throw new MfaConfigurationException(path, null, "-", null,
+                    $"the credentials file is owned by uid {status.Uid}; it must be owned by the host's user (uid {uid}) or root (chown it)");
+            }
         }
 
         return new CredentialsFile(path, IniFile.Load(path));

@@ -40,7 +40,7 @@ internal static class HostComposition
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => StateStoreFactory.Open(settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => StateStoreFactory.Open(settings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<GuardedStateStore>());
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GuardedStateStore>().Health);
         builder.Services.AddSingleton(sp => HostState.Create(settings.State, sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -71,6 +71,7 @@ internal static class HostComposition
         builder.Services.AddHostMetrics();
         builder.Services.AddSystemdNotifications();
         overrides?.Invoke(builder.Services);
+        SanitizingLoggerProvider.WrapAll(builder.Services);
         return builder.Build();
     }
 

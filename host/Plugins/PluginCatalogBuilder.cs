@@ -50,20 +50,9 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(configErrors);
-        var failed = new PluginInstance
-        {
-            Name = definition.Name,
-            Type = definition.Type,
-            Version = definition.Version,
-            ConfigFile = definition.ConfigFile,
-            Folder = definition.Folder,
-            Configuration = definition.Configuration,
-            Definition = definition,
-            Error = definition.Error,
-        };
         if (definition.Package is not { } package || definition.Configuration is not { } configuration)
         {
-            return failed;
+            return Instance(definition, error: definition.Error);
         }
 
         var type = package.Types[definition.Type];
@@ -80,19 +69,7 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
                 HttpClientFactory = new PluginHttpClientFactory(configuration),
                 State = new NamespacedStateStore(stateStore, definition.Name),
             };
-            var client = (MfaClient)Activator.CreateInstance(type, context)!;
-            return new PluginInstance
-            {
-                Name = definition.Name,
-                Type = definition.Type,
-                Version = definition.Version,
-                ConfigFile = definition.ConfigFile,
-                Folder = definition.Folder,
-                Configuration = configuration,
-                Definition = definition,
-                Package = package,
-                Client = client,
-            };
+            return Instance(definition, client: (MfaClient)Activator.CreateInstance(type, context)!, package: package);
         }
         catch (MfaConfigurationException e)
         {
@@ -110,17 +87,21 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
         {
             package.Release();
             var cause = e.InnerException ?? e;
-            return new PluginInstance
-            {
-                Name = definition.Name,
-                Type = definition.Type,
-                Version = definition.Version,
-                ConfigFile = definition.ConfigFile,
-                Folder = definition.Folder,
-                Configuration = configuration,
-                Definition = definition,
-                Error = $"the constructor of {type.FullName} threw {cause.GetType().Name}: {cause.Message}",
-            };
+            return Instance(definition, error: $"the constructor of {type.FullName} threw {cause.GetType().Name}: {cause.Message}");
         }
     }
+
+    private static PluginInstance Instance(InstanceDefinition definition, MfaClient? client = null, PluginPackage? package = null, string? error = null) => new()
+    {
+        Name = definition.Name,
+        Type = definition.Type,
+        Version = definition.Version,
+        ConfigFile = definition.ConfigFile,
+        Folder = definition.Folder,
+        Configuration = definition.Configuration,
+        Definition = definition,
+        Package = package,
+        Client = client,
+        Error = error,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using MfaHost.Configuration;
+using MfaHost.Logging;
 using MfaHost.Metrics;
 using MfaHost.Protocol.Access;
 using MfaHost.Protocol.Methods;
@@ -16,11 +17,15 @@ namespace MfaHost.Protocol;
 /// </summary>
 internal sealed class GatewayDispatcher
 {
+    private static readonly RpcError ShuttingDown = new(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", RpcReasons.ShuttingDown);
+
     private readonly FrozenDictionary<string, IGatewayMethod> _methods;
     private readonly IGatewayAccessPolicy _accessPolicy;
     private readonly InFlightRequests _inFlight;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _timeProvider;
+    private readonly ShutdownState _shutdown;
+    private readonly LogThrottle _throttle;
     private readonly ILogger _logger;
     private readonly HostMetrics? _metrics;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,9 +38,13 @@ internal sealed class GatewayDispatcher
         InFlightRequests inFlight,
         HostSettings settings,
         TimeProvider timeProvider,
+        ShutdownState shutdown,
+        LogThrottle throttle,
         ILoggerFactory loggerFactory,
         HostMetrics? metrics = null)
     {
+        _shutdown = shutdown;
+        _throttle = throttle;
         _methods = methods.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
         _accessPolicy = accessPolicy;
         _inFlight = inFlight;
@@ -68,13 +77,22 @@ internal sealed class GatewayDispatcher
         var decision = _accessPolicy.Authorize(peer, request.Method);
         if (!decision.Allowed)
         {
-            ProtocolLog.CallRefused(
-                _logger,
-                peer.IsKnown ? peer.Uid.ToString(CultureInfo.InvariantCulture) : "unknown",
-                peer.IsKnown ? peer.Gid.ToString(CultureInfo.InvariantCulture) : "unknown",
-                peer.Pid,
-                request.Method,
-                decision.Reason);
+            var uid = peer.IsKnown ? peer.Uid.ToString(CultureInfo.InvariantCulture) : "unknown";
+            if (_throttle.ShouldLog("call_refused:" + uid, out var heldBack))
+            {
+                ProtocolLog.CallRefused(
+                    _logger,
+                    uid,
+                    peer.IsKnown ? peer.Gid.ToString(CultureInfo.InvariantCulture) : "unknown",
+                    peer.Pid,
+                    request.Method,
+                    decision.Reason);
+                if (heldBack > 0)
+                {
+                    ProtocolLog.WarningsHeldBack(_logger, heldBack, "call_refused:" + uid, _throttle.Interval);
+                }
+            }
+
             method = null;
             return new RpcError(RpcErrorCodes.Forbidden, $"Forbidden: {decision.Message}", decision.Reason);
         }
@@ -84,7 +102,7 @@ internal sealed class GatewayDispatcher
         {
             Leave();
             method = null;
-            return new RpcError(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", RpcReasons.ShuttingDown);
+            return ShuttingDown;
         }
 
         if (method.CountsTowardLimit && !_inFlight.TryEnter())
@@ -123,9 +141,9 @@ internal sealed class GatewayDispatcher
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             ProtocolLog.RequestCancelled(_logger, request.Method, connection, _timeProvider.GetElapsedTime(started), _requestTimeout);
-            response = request.Id is { } id
-                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the host is stopping", RpcReasons.Timeout))
-                : null;
+            response = request.Id is not { } id ? null
+                : _shutdown.IsStopping ? RpcResponse.Failure(id, ShuttingDown)
+                : RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the connection closed", RpcReasons.Timeout));
         }
         catch (MfaHost.State.StateUnavailableException e)
         {
@@ -174,5 +192,5 @@ internal sealed class GatewayDispatcher
         }
     }
 
-    private static string Printable(string method) => method.Length > 64 ? method[..64] + "..." : method;
+    private static string Printable(string method) => LogText.Truncate(method, 64);
 }

@@ -11,6 +11,8 @@ internal static class GatewayProtocolServiceCollectionExtensions
     public static IServiceCollection AddGatewayProtocol(this IServiceCollection services)
     {
         services.AddSingleton<InFlightRequests>();
+        services.AddSingleton<ShutdownState>();
+        services.AddSingleton(sp => new Logging.LogThrottle(sp.GetRequiredService<TimeProvider>(), Logging.LogThrottle.DefaultInterval));
         services.TryAddSingleton<IGatewayAccessPolicy, OwnerAndRootAccessPolicy>();
 
         // The method table: one line per method.

@@ -23,8 +23,8 @@ internal static partial class ProtocolLog
     [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Request {Method} on connection {Connection} failed with an internal error")]
     public static partial void RequestFailed(ILogger logger, string method, long connection, Exception exception);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Connection {Connection} ({Peer}) sent a line longer than max_frame_bytes ({MaxFrameBytes}); closing it")]
-    public static partial void FrameTooLarge(ILogger logger, long connection, Access.PeerCredentials peer, int maxFrameBytes);
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Connection {Connection} ({Peer}) sent a line longer than max_frame_bytes ({MaxFrameBytes}); closing it ({HeldBack} more of this uid not logged before this one)")]
+    public static partial void FrameTooLarge(ILogger logger, long connection, Access.PeerCredentials peer, int maxFrameBytes, long heldBack);
 
     [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "Request {Method} refused: {InFlight} request(s) in flight is the limit (max_in_flight)")]
     public static partial void Overloaded(ILogger logger, string method, int inFlight);
@@ -47,9 +47,36 @@ internal static partial class ProtocolLog
     [LoggerMessage(EventId = 313, Level = LogLevel.Debug, Message = "Connection {Connection}: {Error}")]
     public static partial void ConnectionError(ILogger logger, long connection, string error);
 
-    [LoggerMessage(EventId = 314, Level = LogLevel.Error, Message = "Accepting a connection on {SocketPath} failed")]
-    public static partial void AcceptFailed(ILogger logger, string socketPath, Exception exception);
+    [LoggerMessage(EventId = 314, Level = LogLevel.Error, Message = "Accepting a connection on {SocketPath} failed ({Error}); trying again in {Backoff} ({HeldBack} more failures not logged before this one)")]
+    public static partial void AcceptFailed(ILogger logger, string socketPath, System.Net.Sockets.SocketError error, TimeSpan backoff, long heldBack);
 
     [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "Connection {Connection}: {Code} {Reason} answered to a malformed line")]
     public static partial void MalformedLine(ILogger logger, long connection, int code, string reason);
+
+    [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "Refused a connection: {Open} connections are open, the limit (max_connections); {HeldBack} more refused and not logged before this one")]
+    public static partial void TooManyConnections(ILogger logger, int open, long heldBack);
+
+    [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "Connection {Connection} ({Peer}) left a line unfinished for frame_timeout ({Timeout}); closing it ({HeldBack} more of this uid not logged before this one)")]
+    public static partial void FrameTimedOut(ILogger logger, long connection, Access.PeerCredentials peer, TimeSpan timeout, long heldBack);
+
+    [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "Connection {Connection} ({Peer}) read none of its answers for connection_idle_timeout ({Timeout}); closing it ({HeldBack} more of this uid not logged before this one)")]
+    public static partial void AnswersNotRead(ILogger logger, long connection, Access.PeerCredentials peer, TimeSpan timeout, long heldBack);
+
+    [LoggerMessage(EventId = 319, Level = LogLevel.Debug, Message = "Connection {Connection} closed: idle for connection_idle_timeout ({Timeout})")]
+    public static partial void IdleClosed(ILogger logger, long connection, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 320, Level = LogLevel.Error, Message = "Connection {Connection}: handling a line failed; answered an internal error")]
+    public static partial void LineFailed(ILogger logger, long connection, Exception exception);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Error, Message = "Connection {Connection}: an answer could not be encoded as JSON; answered an internal error instead")]
+    public static partial void AnswerNotEncodable(ILogger logger, long connection, Exception exception);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "max_connections {Configured} is more than the open-file limit allows ({FileLimit}, with {Reserve} kept for plugins and the state store): at most {Effective} connections")]
+    public static partial void ConnectionsClamped(ILogger logger, int configured, long fileLimit, int reserve, int effective);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "{HeldBack} more '{Warning}' warning(s) were not logged in the last {Interval}")]
+    public static partial void WarningsHeldBack(ILogger logger, long heldBack, string warning, TimeSpan interval);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "Shutdown timeout reached: closing {Count} connection(s) that did not finish")]
+    public static partial void AbortingConnections(ILogger logger, int count);
 }

@@ -1,6 +1,7 @@
 using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Metrics;
+using MfaHost.Systemd;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
@@ -23,6 +24,7 @@ internal sealed class ConfigurationReloader(
     AuthenticationPipeline pipeline,
     ConfigurationSource source,
     HostMetrics metrics,
+    ServiceManagerNotifier serviceManager,
     IAuditTrail audit,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IAsyncDisposable
@@ -30,7 +32,7 @@ internal sealed class ConfigurationReloader(
     /// <summary>Host options that a reload applies; every other changed host option needs a restart.</summary>
     private static readonly HashSet<string> LiveHostOptions = new(StringComparer.Ordinal)
     {
-        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout", "[host] watch",
+        "[host] plugins_dir", "[host] plugin_config_dir", "[host] drain_timeout",
     };
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -89,21 +91,29 @@ internal sealed class ConfigurationReloader(
         try
         {
             ReloadLog.Reloading(logger, trigger);
-            var result = Reload();
-            metrics.ReloadFinished(result.Applied);
-
-            // Every reload reopens the audit file, so "rename, then reload" rotates it; the reload's own line goes to the new file.
-            audit.Reopen();
-            audit.Record(new AuditRecord
+            serviceManager.Reloading();
+            try
             {
-                Event = AuditRecord.AdminEvent,
-                Method = "reload",
-                Action = "reload",
-                Detail = $"{trigger}; generation {result.Generation}",
-                Verdict = result.Applied ? AuditRecord.Done : AuditRecord.Refused,
-                Reason = result.Applied ? null : "configuration_errors",
-            });
-            return result;
+                var result = Reload();
+                metrics.ReloadFinished(result.Applied);
+
+                // Every reload reopens the audit file, so "rename, then reload" rotates it; the reload's own line goes to the new file.
+                audit.Reopen();
+                audit.Record(new AuditRecord
+                {
+                    Event = AuditRecord.AdminEvent,
+                    Method = "reload",
+                    Action = "reload",
+                    Detail = $"{trigger}; generation {result.Generation}",
+                    Verdict = result.Applied ? AuditRecord.Done : AuditRecord.Refused,
+                    Reason = result.Applied ? null : "configuration_errors",
+                });
+                return result;
+            }
+            finally
+            {
+                serviceManager.Reloaded();
+            }
         }
         finally
         {
@@ -118,9 +128,12 @@ internal sealed class ConfigurationReloader(
         var problems = snapshot.Errors.Select(e => e.Message).ToList();
 
         // An added or changed instance that cannot be served is a problem too: it would replace a working one with a failure.
-        problems.AddRange(snapshot.Instances
-            .Where(d => d.Error is not null && !(serving.TryGet(d.Name, out var old) && IsUnchanged(old, d)))
-            .Select(d => $"plugin instance '{d.Name}' ({(d.ConfigFile.Length > 0 ? d.ConfigFile : d.Folder)}): {d.Error}"));
+        foreach (var failed in snapshot.Instances.Where(d => d.Error is not null && !(serving.TryGet(d.Name, out var old) && IsUnchanged(old, d))))
+        {
+            metrics.PluginLoadFailed(failed.Name, failed.Type);
+            problems.Add($"plugin instance '{failed.Name}' ({(failed.ConfigFile.Length > 0 ? failed.ConfigFile : failed.Folder)}): {failed.Error}");
+        }
+
         var kept = new List<PluginInstance>();
         var created = new List<PluginInstance>();
         List<string> added = [], changed = [], unchanged = [];
@@ -142,6 +155,7 @@ internal sealed class ConfigurationReloader(
                     created.Add(instance);
                     if (instance.Error is { } error && definition.Error is null)
                     {
+                        metrics.PluginLoadFailed(instance.Name, instance.Type);
                         problems.Add($"plugin instance '{instance.Name}' ({(instance.ConfigFile.Length > 0 ? instance.ConfigFile : instance.Folder)}): {error}");
                     }
                 }

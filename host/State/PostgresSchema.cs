@@ -27,6 +27,8 @@ internal static class PostgresSchema
             """),
     ];
 
+    private const int MigrationTimeoutSeconds = 60;
+
     /// <summary>The newest schema version this build knows.</summary>
     public static int LatestVersion => Migrations.Length;
 
@@ -102,6 +104,9 @@ internal static class PostgresSchema
 #pragma warning disable CA2100 // The SQL is this class's constants with a validated schema name; values go in parameters.
         var command = new NpgsqlCommand(sql, connection);
 #pragma warning restore CA2100
+
+        // Waiting for another host's migration (the lock) or creating tables may take longer than a login's statement.
+        command.CommandTimeout = Math.Max(command.CommandTimeout, MigrationTimeoutSeconds);
         foreach (var value in parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });

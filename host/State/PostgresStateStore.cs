@@ -34,10 +34,12 @@ internal sealed class PostgresStateStore : IStateStore, IAsyncDisposable
     private readonly string _expiry;
     private readonly string _list;
     private readonly string _sweep;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private volatile bool _ready;
 
-    public PostgresStateStore(StateSettings settings, TimeProvider timeProvider)
+    public PostgresStateStore(StateSettings settings, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(settings.ConnectionString);
         Schema = settings.Schema;
@@ -83,6 +85,9 @@ internal sealed class PostgresStateStore : IStateStore, IAsyncDisposable
 
     public string Schema { get; }
 
+    /// <summary>Whether the schema has been migrated (or found current) by this store.</summary>
+    public bool IsReady => _ready;
+
     /// <summary>Applies the migrations this build has and the database lacks (under the advisory lock).</summary>
     /// <exception cref="StateSchemaTooNewException">The database is newer than this build.</exception>
     public async Task<(int From, int To)> MigrateAsync(CancellationToken cancellationToken)
@@ -92,6 +97,18 @@ internal sealed class PostgresStateStore : IStateStore, IAsyncDisposable
         {
             var result = await RunAsync(() => PostgresSchema.MigrateAsync(_dataSource, Schema, cancellationToken));
             _ready = true;
+
+            // Logged here, whoever ran it first (start-up, the first login, a plugin at start): hosts that start
+            // together show exactly one "migrated" line between them.
+            if (result.From == result.To)
+            {
+                StateLog.UpToDate(_logger, Schema, result.To);
+            }
+            else
+            {
+                StateLog.Migrated(_logger, Schema, result.From, result.To);
+            }
+
             return result;
         }
         finally

@@ -50,7 +50,7 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
         _timeProvider = timeProvider;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        StateFilePermissions.Secure(Path);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using MfaHost.Configuration;
 
 namespace MfaHost.State;
@@ -6,13 +7,13 @@ namespace MfaHost.State;
 internal static class StateStoreFactory
 {
     /// <summary>The configured backend behind the fail-closed guard (the host and every CLI command use this).</summary>
-    public static GuardedStateStore Open(HostSettings settings, TimeProvider timeProvider)
+    public static GuardedStateStore Open(HostSettings settings, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var state = settings.State;
         return state.Backend switch
         {
-            StateBackend.Postgres => new GuardedStateStore(new PostgresStateStore(state, timeProvider), new StateHealth(), "postgres"),
+            StateBackend.Postgres => new GuardedStateStore(new PostgresStateStore(state, timeProvider, loggerFactory?.CreateLogger<PostgresStateStore>()), new StateHealth(), "postgres"),
             _ => new GuardedStateStore(SqliteStateStore.InDirectory(settings.DataDirectory, timeProvider), new StateHealth(), "sqlite"),
         };
     }

@@ -24,14 +24,10 @@ internal sealed class StateStoreMaintenance(GuardedStateStore store, TimeProvide
             StateLog.UsingPostgres(logger, postgres.Schema);
             try
             {
-                var (from, to) = await postgres.MigrateAsync(cancellationToken);
-                if (from == to)
+                // Already done when something used the store while the host was built.
+                if (!postgres.IsReady)
                 {
-                    StateLog.UpToDate(logger, postgres.Schema, to);
-                }
-                else
-                {
-                    StateLog.Migrated(logger, postgres.Schema, from, to);
+                    await postgres.MigrateAsync(cancellationToken);
                 }
             }
             catch (StateSchemaTooNewException e)

@@ -137,7 +137,8 @@ public sealed partial class AcmeClient : MfaClient
     private MfaVerdict Rejected(MfaRequest request, AcmeUserRejectedException e)
     {
         LogUserRejected(Logger, request.MfaIdentity, e.Error);
-        return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, e.Message);
+        // The service's own words are precise reasons; the host shows an unknown user the same message as a denied push.
+        return MfaVerdict.Deny(e.Error is "unknown_user" or "rate_limited" ? e.Error : MfaReasons.AuthenticationFailed, e.Message);
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);

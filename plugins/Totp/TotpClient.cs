@@ -23,6 +23,12 @@ namespace MfaHost.Plugins.Totp;
 [MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "max_failures", "failure_window", "scratch_codes")]
 public sealed partial class TotpClient : MfaClient
 {
+    /// <summary>The reason word of a DENY for a user with no enrollment (the gateway shows the user the same message as for a wrong code).</summary>
+    public const string NotEnrolledReason = "not_enrolled";
+
+    /// <summary>The message of a wrong code, and of a code for a user who is not enrolled.</summary>
+    public const string WrongCode = "Authentication failed";
+
     /// <summary>The question asked for the code when a push is requested.</summary>
     public const string OtpQuestion = "One-time password: ";
 
@@ -53,15 +59,9 @@ public sealed partial class TotpClient : MfaClient
     }
 
     /// <inheritdoc />
-    protected override async ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
-    {
-        if (await _enrollments.GetAsync(request.MfaIdentity, cancellationToken) is null)
-        {
-            return NotEnrolled(request.MfaIdentity);
-        }
-
-        return MfaVerdict.NeedInfo(OtpQuestion, "otp", disableEcho: true, message: "TOTP has no push notification: type the code from your authenticator app");
-    }
+    /// <remarks>Asked for the code whether enrolled or not: refusing an unknown user at once would tell which names exist.</remarks>
+    protected override ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<MfaResult>(MfaVerdict.NeedInfo(OtpQuestion, "otp", disableEcho: true, message: "TOTP has no push notification: type the code from your authenticator app"));
 
     /// <inheritdoc />
     protected override async ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken)
@@ -149,7 +149,9 @@ public sealed partial class TotpClient : MfaClient
         }
 
         LogRejected(Logger, user);
-        return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "Wrong one-time password");
+
+        // The same words as for a user who is not enrolled (no user enumeration); the log says which.
+        return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, WrongCode);
     }
 
     // Otp.NET compares whatever it is given; only exactly the enrolled number of ASCII digits can be a code.
@@ -158,7 +160,7 @@ public sealed partial class TotpClient : MfaClient
     private MfaVerdict NotEnrolled(string user)
     {
         LogNotEnrolled(Logger, user);
-        return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, $"User {user} is not enrolled for TOTP");
+        return MfaVerdict.Deny(NotEnrolledReason, WrongCode);
     }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "TOTP accepted for {User} (time step {Step})")]

@@ -17,8 +17,10 @@ internal static class BenchmarkProgram
                                                the same driver against a bare Unix-socket echo server in this process
           park  --socket S [--plugin park] [--count 10000] [--connections 100] [--health-seconds 20] [--host-pid PID]
                                                park COUNT pushes in the host, measure health meanwhile, then collect the pushes
-          totp-setup --dir DIR [--users 30000] write a host configuration with a totp instance (period 1 s) and enroll USERS users
-          totp-load --socket S --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
+          totp-setup --dir DIR [--users 30000] [--postgres CONNSTR [--schema mfahost_bench] [--hosts 2]]
+                                               write host configuration(s) with a totp instance (period 1 s) and enroll USERS users
+                                               (into DIR/data/state.db, or the PostgreSQL database all HOSTS host files share)
+          totp-load --socket S[,S2] --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
           totp-compare --socket S --users-file DIR/totp-users.txt [--connections 16] [--seconds 10] [--host-pid PID]
                 [--freeradius freeradius] [--radclient radclient]
@@ -26,6 +28,11 @@ internal static class BenchmarkProgram
                                                clients (RADIUS on loopback); prints both figures and the ratio
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
+          reload-setup --dir DIR [--push-seconds 2]
+                                               write a configuration (DIR/config/mfahost.ini) with instances push, otp, conv of the reloadable test plugin
+          reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
+                                               logins of every kind on CONNECTIONS connections while the host reloads RELOADS times (new build, changed,
+                                               added, removed instance, broken configuration); failures, reload times, host memory
           micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
         """;
 
@@ -57,6 +64,10 @@ internal static class BenchmarkProgram
                 return await TotpCompare.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
+            case "reload-setup":
+                return await ReloadSoak.SetupAsync(options);
+            case "reload-soak":
+                return await ReloadSoak.RunAsync(options);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run([.. args.Skip(1)], new MicroBenchmarkConfig());
                 return 0;

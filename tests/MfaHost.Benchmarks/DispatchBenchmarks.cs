@@ -35,11 +35,13 @@ public class DispatchBenchmarks
             DataDirectory = "/tmp/data",
         };
         _dispatcher = new GatewayDispatcher(
-            [new AuthenticateMethod(new AcceptingPipeline(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
+            [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
             new OwnerAndRootAccessPolicy(0),
             new InFlightRequests(settings),
             settings,
             TimeProvider.System,
+            new ShutdownState(),
+            new MfaHost.Logging.LogThrottle(TimeProvider.System, MfaHost.Logging.LogThrottle.DefaultInterval),
             NullLoggerFactory.Instance);
         _request = RpcRequestParser.TryParse(Encoding.UTF8.GetBytes(LineDriver.AuthenticateLine("noop", 1, 42)), out var request, out _, out _)
             ? request!

@@ -26,18 +26,37 @@ internal static class TotpLoad
         var users = options.Int("users", 30_000);
         var plugins = Path.Combine(AppContext.BaseDirectory, "benchplugins");
         Directory.CreateDirectory(Path.Combine(directory, "plugins"));
-        await File.WriteAllTextAsync(Path.Combine(directory, "mfahost.ini"), $"""
-            [host]
-            socket = {Path.Combine(directory, "run", "mfahost.sock")}
-            plugins_dir = {plugins}
-            data_dir = data
-            [logging]
-            log_level = warning
-            """ + "\n");
+
+        // With --postgres, every host file points at that database: the two-host figure of docs/performance.md.
+        var postgres = options.Get("postgres", string.Empty);
+        var state = postgres.Length == 0
+            ? string.Empty
+            : $"[state]\nbackend = postgres\nconnection_string = {postgres}\nschema = {options.Get("schema", "mfahost_bench")}\npool_size = 32\n";
+        var hosts = options.Int("hosts", 1);
+        for (var h = 0; h < hosts; h++)
+        {
+            var suffix = h == 0 ? string.Empty : "-" + (char)('a' + h);
+            await File.WriteAllTextAsync(Path.Combine(directory, $"mfahost{suffix}.ini"), $"""
+                [host]
+                socket = {Path.Combine(directory, "run", $"mfahost{suffix}.sock")}
+                plugins_dir = {plugins}
+                data_dir = data{suffix}
+                [logging]
+                log_level = warning
+                """ + "\n" + state);
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, "plugins", "totp.ini"), "[plugin]\ntype = totp\n[totp]\nperiod = 1\nwindow = 1\nscratch_codes = 0\n");
 
         var started = Stopwatch.GetTimestamp();
-        using var store = SqliteStateStore.InDirectory(Path.Combine(directory, "data"), TimeProvider.System);
+        await using var store = new GuardedStateStore(
+            postgres.Length == 0
+                ? SqliteStateStore.InDirectory(Path.Combine(directory, "data"), TimeProvider.System)
+                : new PostgresStateStore(
+                    new StateSettings { Backend = StateBackend.Postgres, ConnectionString = postgres, Schema = options.Get("schema", "mfahost_bench") },
+                    TimeProvider.System),
+            new StateHealth(),
+            postgres.Length == 0 ? "sqlite" : "postgres");
         var enrollments = new TotpEnrollmentStore(new NamespacedStateStore(store, "totp"), TimeProvider.System);
         var settings = new TotpSettings { Period = 1, ScratchCodes = 0 };
         await using var list = new StreamWriter(Path.Combine(directory, "totp-users.txt"));
@@ -47,7 +66,7 @@ internal static class TotpLoad
             await list.WriteLineAsync($"{created!.Enrollment.User} {created.Enrollment.Secret}");
         }
 
-        Console.WriteLine($"wrote {Path.Combine(directory, "mfahost.ini")} (instance totp, period 1 s); enrolled {users:N0} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; secrets in totp-users.txt");
+        Console.WriteLine($"wrote {hosts} host file(s) in {directory} (instance totp, period 1 s, state {(postgres.Length == 0 ? "sqlite" : "postgres")}); enrolled {users:N0} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; secrets in totp-users.txt");
         return 0;
     }
 
@@ -71,12 +90,14 @@ internal static class TotpLoad
     public static (string Name, string Secret)[] ReadUsersFile(string path) =>
         [.. File.ReadLines(path).Select(l => l.Split(' ')).Select(p => (p[0], p[1]))];
 
+    /// <param name="socket">A host's socket, or several comma-separated: the connections alternate between those hosts.</param>
     public static async Task<DriverResult> MeasureAsync(string socket, User[] users, string plugin, int connections, int depth, TimeSpan duration, TimeSpan warmup)
     {
+        var sockets = socket.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var clients = new List<MfaHostClient>();
         for (var c = 0; c < connections; c++)
         {
-            clients.Add(await MfaHostClient.ConnectAsync(socket));
+            clients.Add(await MfaHostClient.ConnectAsync(sockets[c % sockets.Length]));
         }
 
         // Each worker owns a slice of the users, so no two requests race for one user's step.

@@ -95,21 +95,21 @@ public class AcmeClientVerdictTests : AcmeClientFixture<SteppingTimeProvider>
 
     [TestCase(null)]
     [TestCase("123456")]
-    public async Task Unknown_user_is_denied_as_authentication_failed_saying_so(string? otp)
+    public async Task Unknown_user_is_denied_as_unknown_user_saying_so(string? otp)
     {
         var verdict = await Authenticate(Client(), NewUser("nobody"), otp);
-        Assert.That((verdict.Kind, verdict.Reason, verdict.Message), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.AuthenticationFailed, "Acme does not know this user")));
+        Assert.That((verdict.Kind, verdict.Reason, verdict.Message), Is.EqualTo((MfaVerdictKind.Deny, "unknown_user", "Acme does not know this user")));
     }
 
     [Test]
-    public async Task Rate_limited_is_denied_as_authentication_failed_saying_so()
+    public async Task Rate_limited_is_denied_as_rate_limited_saying_so()
     {
         var user = NewUser("limited");
         Server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.RateLimited });
         var verdict = await Authenticate(Client(), user, "123456");
         Assert.Multiple(() =>
         {
-            Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.AuthenticationFailed)));
+            Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Deny, "rate_limited")));
             Assert.That(verdict.Message, Does.Contain("Too many attempts"));
         });
     }

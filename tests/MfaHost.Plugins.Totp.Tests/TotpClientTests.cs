@@ -90,8 +90,8 @@ public class TotpClientTests
         var verdict = await _harness.OtpAsync("123456", "mallory");
 
         Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Deny));
-        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
-        Assert.That(verdict.Message, Does.Contain("mallory").And.Contain("not enrolled"));
+        Assert.That(verdict.Reason, Is.EqualTo(TotpClient.NotEnrolledReason));
+        Assert.That(verdict.Message, Is.EqualTo(TotpClient.WrongCode), "the same words as a wrong code: no user enumeration");
     }
 
     [TestCase("append a digit")]
@@ -128,12 +128,12 @@ public class TotpClientTests
     }
 
     [Test]
-    public async Task A_push_request_of_an_unknown_user_is_denied_at_once()
+    public async Task A_push_request_of_an_unknown_user_is_asked_for_the_code_like_an_enrolled_one()
     {
         var verdict = await _harness.PushAsync("mallory");
 
-        Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
-        Assert.That(verdict.Message, Does.Contain("not enrolled"));
+        Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.NeedInfo), "refusing at once would tell which names exist");
+        Assert.That(verdict.Question, Is.EqualTo(TotpClient.OtpQuestion));
     }
 
     [Test]

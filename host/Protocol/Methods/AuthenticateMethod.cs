@@ -6,7 +6,7 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>authenticate</c>: decodes the params, runs the authentication pipeline, encodes the verdict.</summary>
-internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, DecisionAudit audit, TimeProvider timeProvider) : IGatewayMethod
+internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, ShutdownState shutdown, DecisionAudit audit, TimeProvider timeProvider) : IGatewayMethod
 {
     public string Name => "authenticate";
 
@@ -41,7 +41,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Decis
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            result = TimedOut;
+            result = shutdown.IsStopping ? ShuttingDown : TimedOut;
         }
         catch (UnknownPluginException e)
         {
@@ -61,6 +61,14 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Decis
         Message = "No decision in time",
     };
 
+    // Gateways take this reason as "retry on another host".
+    private static readonly AuthenticateResult ShuttingDown = new()
+    {
+        Verdict = "DENY",
+        Reason = RpcReasons.ShuttingDown,
+        Message = "The MFA service is restarting; try again",
+    };
+
     internal static AuthenticateResult ToResult(AuthenticationOutcome outcome)
     {
         var verdict = outcome.Verdict;
@@ -74,7 +82,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Decis
                 _ => "DENY",
             },
             Reason = verdict.Reason,
-            Message = verdict.Message,
+            Message = verdict.Kind == MfaVerdictKind.Deny && UniformDenial.Reasons.Contains(verdict.Reason) ? UniformDenial.Message : verdict.Message,
             Question = needInfo ? verdict.Question ?? string.Empty : null,
             Key = needInfo ? verdict.Key ?? "otp" : null,
             DisableEcho = needInfo ? verdict.DisableEcho : null,

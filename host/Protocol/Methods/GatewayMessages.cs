@@ -73,8 +73,8 @@ internal sealed record PluginLimits(int LockoutFailures, long LockoutWindowS, lo
 /// <summary>The result of <c>plugins</c>.</summary>
 internal sealed record PluginsResult(IReadOnlyList<PluginEntry> Plugins);
 
-/// <summary>The result of <c>health</c>.</summary>
-internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? Problems = null, long? ConfigGeneration = null, DateTimeOffset? ConfigLoadedAt = null);
+/// <summary>The result of <c>health</c>; <c>problems</c> and <c>failed_plugins</c> only when <c>status</c> is <c>degraded</c>.</summary>
+internal sealed record HealthResult(string Status, string Version, long UptimeS, int PluginsLoaded, int InFlight, IReadOnlyList<string>? Problems = null, long? ConfigGeneration = null, DateTimeOffset? ConfigLoadedAt = null, IReadOnlyList<string>? FailedPlugins = null);
 
 /// <summary>The result of <c>reload</c>: whether the new configuration serves, and what changed or why not.</summary>
 internal sealed record ReloadMethodResult(

@@ -6,6 +6,8 @@ internal static class RpcReasons
     public const string ParseError = "parse_error";
     public const string InvalidRequest = "invalid_request";
     public const string FrameTooLarge = "frame_too_large";
+    public const string FrameTimeout = "frame_timeout";
+    public const string TooManyConnections = "too_many_connections";
     public const string BatchNotSupported = "batch_not_supported";
     public const string UnknownMethod = "unknown_method";
     public const string InvalidParams = "invalid_params";

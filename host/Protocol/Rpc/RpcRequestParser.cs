@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace MfaHost.Protocol.Rpc;
 
@@ -10,7 +11,9 @@ internal static class RpcRequestParser
 
     /// <summary>
     /// Parses <paramref name="line"/>. On failure <paramref name="error"/> is set and <paramref name="errorId"/>
-    /// is the id to answer with (the request's own id when it could be read, else JSON null).
+    /// is the id to answer with (the request's own id when it could be read and is valid Unicode, else JSON null).
+    /// Bytes that are not UTF-8 anywhere in the line are a parse error (RFC 8259 JSON is UTF-8); a string anywhere
+    /// that escapes a lone surrogate (<c>"\ud800"</c>) is an invalid request, since it names no Unicode text.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> line, out RpcRequest? request, out RpcError? error, out byte[] errorId)
     {
@@ -25,6 +28,13 @@ internal static class RpcRequestParser
         byte[]? parameters = null;
         var paramsValid = true;
         var version = false;
+        var unicode = true;
+        if (!Utf8.IsValid(line))
+        {
+            error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid UTF-8", RpcReasons.ParseError);
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
@@ -36,7 +46,7 @@ internal static class RpcRequestParser
 
             if (reader.TokenType == JsonTokenType.StartArray)
             {
-                reader.Skip();
+                SkipChecked(ref reader);
                 EnsureEnd(ref reader);
                 error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: batches are not supported; send one request per line", RpcReasons.BatchNotSupported);
                 return false;
@@ -44,7 +54,7 @@ internal static class RpcRequestParser
 
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                reader.Skip();
+                SkipChecked(ref reader);
                 EnsureEnd(ref reader);
                 error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: a request is a JSON object", RpcReasons.InvalidRequest);
                 return false;
@@ -52,6 +62,15 @@ internal static class RpcRequestParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                if (!IsUnicode(ref reader))
+                {
+                    // A member name that is not Unicode names no member we know: its value is skipped.
+                    unicode = false;
+                    reader.Read();
+                    SkipChecked(ref reader);
+                    continue;
+                }
+
                 if (reader.ValueTextEquals("jsonrpc"u8))
                 {
                     reader.Read();
@@ -66,10 +85,11 @@ internal static class RpcRequestParser
                         case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.Null:
                             var start = (int)reader.TokenStartIndex;
                             id = line[start..(int)reader.BytesConsumed].ToArray();
-                            idValid = true;
+                            idValid = IsUnicode(ref reader);
+                            unicode &= idValid;
                             break;
                         default:
-                            reader.Skip();
+                            unicode &= SkipChecked(ref reader);
                             id = null;
                             idValid = false;
                             break;
@@ -78,14 +98,15 @@ internal static class RpcRequestParser
                 else if (reader.ValueTextEquals("method"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
+                    if (reader.TokenType == JsonTokenType.String && IsUnicode(ref reader))
                     {
                         method = reader.GetString();
                         methodValid = true;
                     }
                     else
                     {
-                        reader.Skip();
+                        unicode &= reader.TokenType != JsonTokenType.String;
+                        unicode &= SkipChecked(ref reader);
                         method = null;
                         methodValid = false;
                     }
@@ -96,13 +117,13 @@ internal static class RpcRequestParser
                     if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                     {
                         var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
+                        unicode &= SkipChecked(ref reader);
                         parameters = line[start..(int)reader.BytesConsumed].ToArray();
                         paramsValid = true;
                     }
                     else
                     {
-                        reader.Skip();
+                        unicode &= SkipChecked(ref reader);
                         parameters = null;
                         paramsValid = reader.TokenType == JsonTokenType.Null;
                     }
@@ -110,13 +131,13 @@ internal static class RpcRequestParser
                 else
                 {
                     reader.Read();
-                    reader.Skip();
+                    unicode &= SkipChecked(ref reader);
                 }
             }
 
             EnsureEnd(ref reader);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid JSON", RpcReasons.ParseError);
             return false;
@@ -128,7 +149,11 @@ internal static class RpcRequestParser
         }
 
         string? problem = null;
-        if (!version)
+        if (!unicode)
+        {
+            problem = "a string escapes a lone surrogate (\\ud800-\\udfff without its pair), which is not Unicode text";
+        }
+        else if (!version)
         {
             problem = "\"jsonrpc\" must be \"2.0\"";
         }
@@ -154,6 +179,52 @@ internal static class RpcRequestParser
         // A request without an id is a notification (JSON-RPC 2.0): it runs, and is not answered.
         request = new RpcRequest(hasId ? id ?? NullId : null, method!, parameters);
         return true;
+    }
+
+    /// <summary>
+    /// Reads past the value the reader is on (all of it, for an object or an array) and tells whether every string and
+    /// property name in it is Unicode text (no lone surrogate escaped).
+    /// </summary>
+    private static bool SkipChecked(ref Utf8JsonReader reader)
+    {
+        var valid = IsUnicode(ref reader);
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return valid;
+        }
+
+        var depth = reader.CurrentDepth;
+        do
+        {
+            if (!reader.Read())
+            {
+                throw new JsonException("unterminated value");
+            }
+
+            valid &= IsUnicode(ref reader);
+        }
+        while (reader.CurrentDepth > depth);
+
+        return valid;
+    }
+
+    /// <summary>False for a string or property name whose escapes make a lone surrogate; raw bytes were checked before.</summary>
+    private static bool IsUnicode(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void EnsureEnd(ref Utf8JsonReader reader)

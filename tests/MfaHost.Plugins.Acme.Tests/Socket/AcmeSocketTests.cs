@@ -206,18 +206,19 @@ public sealed class AcmeSocketTests
     }
 
     [Test]
-    public async Task Unknown_user_is_deny_authentication_failed_saying_so()
+    public async Task Unknown_user_is_deny_unknown_user_with_the_same_message_as_a_wrong_code()
     {
-        AssertVerdict(await Authenticate(Push("acme", NewUser("nobody"))), "DENY", MfaReasons.AuthenticationFailed, "does not know this user");
-        AssertVerdict(await Authenticate(Otp("acme", NewUser("nobody"), Code)), "DENY", MfaReasons.AuthenticationFailed, "does not know this user");
+        // The gateway gets the precise reason; the user the same message as for a wrong code (no user enumeration).
+        AssertVerdict(await Authenticate(Push("acme", NewUser("nobody"))), "DENY", "unknown_user", "Authentication failed");
+        AssertVerdict(await Authenticate(Otp("acme", NewUser("nobody"), Code)), "DENY", "unknown_user", "Authentication failed");
     }
 
     [Test]
-    public async Task Rate_limited_is_deny_authentication_failed_saying_so()
+    public async Task Rate_limited_is_deny_rate_limited_saying_so()
     {
         var user = NewUser("limited");
         _server.SetUser(user, new AcmeUser { OnOtp = AcmeFault.RateLimited });
-        AssertVerdict(await Authenticate(Otp("acme", user, Code)), "DENY", MfaReasons.AuthenticationFailed, "Too many attempts");
+        AssertVerdict(await Authenticate(Otp("acme", user, Code)), "DENY", "rate_limited", "Too many attempts");
     }
 
     [TestCase(AcmeFault.ServerError)]

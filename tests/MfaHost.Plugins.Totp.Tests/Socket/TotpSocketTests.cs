@@ -150,12 +150,27 @@ public sealed partial class TotpSocketTests
 
         var unknown = await client.AuthenticateAsync(Otp("mallory", "123456"));
         Assert.That(unknown.Verdict, Is.EqualTo("DENY"));
-        Assert.That(unknown.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
-        Assert.That(unknown.Message, Does.Contain("not enrolled"));
+        Assert.That(unknown.Reason, Is.EqualTo(TotpClient.NotEnrolledReason));
 
         Assert.That((await _host.RunCliAsync(["totp", "remove", "alice"])).ExitCode, Is.Zero);
         var removed = await client.AuthenticateAsync(Otp("alice", await Oathtool.TotpAsync(secret, _time.GetUtcNow())));
-        Assert.That(removed.Message, Does.Contain("not enrolled"));
+        Assert.That(removed.Reason, Is.EqualTo(TotpClient.NotEnrolledReason));
+    }
+
+    [Test]
+    public async Task An_unknown_user_an_unenrolled_user_and_a_wrong_code_show_the_user_the_same_message()
+    {
+        await EnrollAsync("alice");
+        await using var client = await _host.CreateClientAsync();
+
+        var unknown = await client.AuthenticateAsync(Otp("mallory", "123456"));
+        var wrong = await client.AuthenticateAsync(Otp("alice", "000000"));
+
+        Assert.That(unknown.Reason, Is.EqualTo(TotpClient.NotEnrolledReason), "the reason stays precise for the gateway");
+        Assert.That(wrong.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+        Assert.That(unknown.Message, Is.EqualTo(wrong.Message), "the user cannot tell an unknown name from a wrong code");
+        Assert.That(unknown.Message, Does.Not.Contain("mallory").And.Not.Contain("enrolled"));
+        Assert.That(_host.Logs, Has.Some.Contains("TOTP refused for mallory: not enrolled"), "the log keeps the precise cause");
     }
 
     [Test]

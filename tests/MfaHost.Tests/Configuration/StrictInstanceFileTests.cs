@@ -77,3 +77,35 @@ public class StrictInstanceFileTests
         });
     }
 }
+
+/// <summary><c>check-config</c> and <c>plugins</c> construct each plugin once, and none whose file the host refused.</summary>
+public class ConstructedOnceTests
+{
+    [Test]
+    public async Task Each_command_constructs_each_sound_instance_exactly_once_and_a_refused_one_never()
+    {
+        using var temp = new TempDirectory();
+        Reload.ReloadHarness.CopyBuild(1, temp.Combine("plugins", "reloadable"));
+
+        var log = temp.Combine("constructed.txt");
+        var config = temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {temp.Combine("plugins")}\n");
+        temp.Write("config/plugins/good.ini", $"[plugin]\ntype = reloadable\n[reloadable]\nconstruct_log = {log}\n");
+
+        var check = await CliHarness.RunAsync("check-config", "--config", config);
+        var afterCheck = File.ReadAllLines(log);
+        var plugins = await CliHarness.RunAsync("plugins", "--config", config);
+        var afterPlugins = File.ReadAllLines(log);
+        temp.Write("config/plugins/good.ini", $"[plugin]\ntype = reloadable\n[reloadable]\nconstruct_log = {log}\nlabl = x\n");
+        var refused = await CliHarness.RunAsync("check-config", "--config", config);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(check.ExitCode, Is.Zero, check.Error);
+            Assert.That(afterCheck, Is.EqualTo(new[] { "good constructed" }));
+            Assert.That(plugins.ExitCode, Is.Zero, plugins.Error);
+            Assert.That(afterPlugins, Has.Length.EqualTo(2));
+            Assert.That(refused.ExitCode, Is.EqualTo(2));
+            Assert.That(File.ReadAllLines(log), Has.Length.EqualTo(2), "an instance whose file was refused is not constructed");
+        });
+    }
+}

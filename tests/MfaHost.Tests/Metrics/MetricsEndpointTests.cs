@@ -93,6 +93,25 @@ public sealed class MetricsEndpointTests
     }
 
     [Test]
+    public async Task A_refused_reload_counts_the_reload_and_the_instance_that_failed_to_load()
+    {
+        await using var host = await MetricsTestHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = MetricsTestHost.Address(host) };
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(host.ConfigPath)!, "plugins", "late.ini"), "[plugin]\ntype = throwing\n");
+
+        var reload = await host.RunCliAsync(["reload", "--socket", host.SocketPath]);
+        var text = await http.GetStringAsync("/metrics");
+
+        Assert.That(reload.ExitCode, Is.EqualTo(2), reload.Output);
+        Assert.Multiple(() =>
+        {
+            Assert.That(PrometheusText.Value(text, "mfahost_plugin_load_failures_total", ("instance", "late"), ("type", "throwing")), Is.EqualTo(1));
+            Assert.That(PrometheusText.Value(text, "mfahost_reloads_total", ("result", "failed")), Is.EqualTo(1));
+            Assert.That(PrometheusText.Value(text, "mfahost_reloads_total", ("result", "ok")), Is.EqualTo(0));
+        });
+    }
+
+    [Test]
     public void A_port_in_use_stops_the_start_naming_the_option()
     {
         using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

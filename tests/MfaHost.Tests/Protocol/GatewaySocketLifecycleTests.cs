@@ -124,7 +124,7 @@ public class GatewaySocketLifecycleTests
     }
 
     [Test]
-    public async Task Stopping_cancels_requests_still_running_after_the_shutdown_timeout_and_answers_them()
+    public async Task Stopping_cancels_requests_still_running_after_the_shutdown_timeout_and_answers_them_shutting_down()
     {
         var gate = new TaskCompletionSource<AuthenticationOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var time = new FakeTimeProvider();
@@ -142,7 +142,7 @@ public class GatewaySocketLifecycleTests
         Assert.Multiple(() =>
         {
             Assert.That(cancelled.GetProperty("result").GetProperty("verdict").GetString(), Is.EqualTo("DENY"));
-            Assert.That(cancelled.GetProperty("result").GetProperty("reason").GetString(), Is.EqualTo("timeout"));
+            Assert.That(cancelled.GetProperty("result").GetProperty("reason").GetString(), Is.EqualTo("shutting_down"));
             Assert.That(host.Logs, Has.Some.Contains("[309]"));
             Assert.That(File.Exists(host.SocketPath), Is.False);
         });

@@ -60,7 +60,8 @@ internal sealed class ReloadHarness : IAsyncDisposable
         _plugins.Dispose();
     }
 
-    private static void CopyBuild(int build, string target)
+    /// <summary>Copies build <paramref name="build"/> of the reloadable test plugin into <paramref name="target"/>, file by file.</summary>
+    public static void CopyBuild(int build, string target)
     {
         var source = Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins", "reloadable-v" + build);
         Directory.CreateDirectory(target);

@@ -225,3 +225,34 @@ public class ReloadTests
         Assert.That(condition(), Is.True, "timed out waiting");
     }
 }
+
+/// <summary><c>[host] watch = yes</c>: changed files reload the host by themselves, once they settle.</summary>
+public class WatchedReloadTests
+{
+    [Test]
+    public async Task Changed_files_reload_once_after_they_settle()
+    {
+        await using var harness = await ReloadHarness.StartAsync(new Dictionary<string, string> { ["a"] = "one" }, "drain_timeout = 2\nwatch = yes");
+        await using var client = await harness.Host.CreateClientAsync();
+
+        // Several writes in a row (an editor, a copy of a build) make one reload.
+        for (var i = 0; i < 5; i++)
+        {
+            harness.WriteInstance("a", ReloadHarness.Instance("two-" + i));
+            await Task.Delay(100);
+        }
+
+        for (var i = 0; i < 200 && !harness.Host.Logs.Any(l => l.Contains("Configuration generation 2 loaded", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(MfaHost.Reload.ConfigurationWatcher.QuietPeriod * 2);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await client.AuthenticateAsync(ReloadHarness.Otp("a", "s1"))).Message, Is.EqualTo("build 1 two-4 otp"));
+            Assert.That((await client.HealthAsync()).ConfigGeneration, Is.EqualTo(2), "one reload for the burst of writes");
+            Assert.That(harness.Host.Logs, Has.Some.Contains("Reloading the configuration (files changed)"));
+        });
+    }
+}

@@ -12,12 +12,7 @@ public class SighupTests
     public async Task Sighup_reloads_the_configuration_and_the_host_keeps_serving_until_sigterm()
     {
         using var temp = new TempDirectory();
-        var build = Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins", "reloadable-v1");
-        Directory.CreateDirectory(temp.Combine("plugins", "reloadable"));
-        foreach (var file in Directory.GetFiles(build))
-        {
-            File.Copy(file, temp.Combine("plugins", "reloadable", Path.GetFileName(file)));
-        }
+        ReloadHarness.CopyBuild(1, temp.Combine("plugins", "reloadable"));
 
         var socket = temp.Combine("run", "mfahost.sock");
         var config = temp.Write("config/mfahost.ini", $"[host]\nsocket = {socket}\nplugins_dir = {temp.Combine("plugins")}\ndata_dir = data\nshutdown_timeout = 5\n");

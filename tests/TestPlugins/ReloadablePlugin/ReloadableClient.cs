@@ -7,10 +7,11 @@ namespace TestPlugins.Reloadable;
 /// The reload tests' plugin, built twice (<c>ReloadablePlugin.V1</c>, <c>.V2</c>) so that a plugin folder
 /// can be replaced by a build that behaves differently: every answer names its <see cref="Build"/> and
 /// the instance's <c>label</c>. A push waits <c>push_delay</c> seconds; the code <c>more</c> asks for a
-/// second code (NEEDINFO <c>code2</c>); any other code is accepted. <c>session_ended</c> is logged.
+/// second code (NEEDINFO <c>code2</c>); any other code is accepted. <c>session_ended</c> is logged. With
+/// <c>construct_log</c> set, each construction appends a line to that file (to count constructions).
 /// </summary>
 [MfaPlugin("reloadable")]
-[MfaPluginOptions("reloadable", "label", "push_delay")]
+[MfaPluginOptions("reloadable", "label", "push_delay", "construct_log")]
 public sealed partial class ReloadableClient : MfaClient
 {
 #if V2
@@ -28,6 +29,10 @@ public sealed partial class ReloadableClient : MfaClient
         var section = context.Configuration.Section("reloadable");
         _label = section.GetString("label", "-")!;
         _pushDelay = section.GetSeconds("push_delay", TimeSpan.Zero);
+        if (section.GetString("construct_log") is { } log)
+        {
+            File.AppendAllText(log, $"{context.InstanceName} constructed\n");
+        }
     }
 
     private string Answer(string what) => $"{Build} {_label} {what}";
