@@ -3,7 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace MfaHost.PluginSdk.Testing;
 
-/// <summary>Keeps every log line of a test host (the plugin's and the pipeline's), formatted, for assertions.</summary>
+/// <summary>
+/// Keeps every log line of a test host (the plugin's and the pipeline's), formatted, for assertions.
+/// Unlike the CLI's TextWriterLoggerProvider it keeps exception texts: a secret in an exception message
+/// must fail an author's <c>Does.Not.Contain(secret)</c> too.
+/// </summary>
 internal sealed class CapturedLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
