@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.PluginSdk;
@@ -14,12 +15,10 @@ namespace MfaHost.PluginSdk;
 /// </remarks>
 public abstract partial class MfaClient : IAsyncDisposable
 {
-    private readonly ServiceCircuitBreaker _circuit;
-
     /// <summary>Creates the client.</summary>
     /// <param name="context">What the host hands the instance.</param>
     /// <param name="brandName">The service's name as users know it (in messages and logs).</param>
-    /// <param name="ignoreConnectionError">Fail open: ACCEPT when the service is unreachable.</param>
+    /// <param name="ignoreConnectionError">Fail open: the host ACCEPTs when the service is unreachable (the instance's own option, e.g. <c>ignore_connection_error</c>).</param>
     protected MfaClient(MfaPluginContext context, string brandName, bool ignoreConnectionError = false)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -27,13 +26,15 @@ public abstract partial class MfaClient : IAsyncDisposable
         Context = context;
         BrandName = brandName;
         IgnoreConnectionError = ignoreConnectionError;
-        _circuit = ServiceCircuitBreaker.FromConfiguration(context.Configuration, context.TimeProvider, context.Logger, brandName);
     }
 
     /// <summary>The service's name as users know it.</summary>
     public string BrandName { get; }
 
-    /// <summary>Whether an unreachable service means ACCEPT (fail open) rather than DENY.</summary>
+    /// <summary>
+    /// Whether an unreachable service means ACCEPT (fail open) rather than DENY. The plugin answers DENY
+    /// <see cref="MfaReasons.ServiceUnreachable"/> either way; the host applies this setting (and its circuit breaker).
+    /// </summary>
     public bool IgnoreConnectionError { get; }
 
     /// <summary>
@@ -59,13 +60,6 @@ public abstract partial class MfaClient : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The instance's circuit breaker (<c>[circuit] failures</c>, default 5 consecutive
-    /// <see cref="MfaServiceUnreachable"/>, 0 = off; <c>open_seconds</c>, default 30): while
-    /// <see cref="PluginSdk.CircuitState.Open"/>, requests are answered "service unreachable" without calling the plugin.
-    /// </summary>
-    public CircuitState CircuitState => _circuit.State;
-
     /// <summary>What the host handed this instance.</summary>
     protected MfaPluginContext Context { get; }
 
@@ -75,69 +69,67 @@ public abstract partial class MfaClient : IAsyncDisposable
     /// <summary>
     /// Authenticates one request: push when <see cref="MfaRequest.MfaPassword"/> is null or empty,
     /// OTP otherwise. A boolean result becomes ACCEPT or DENY; a verdict passes through unchanged;
-    /// the SDK's failures become DENY (or ACCEPT when failing open). While the circuit is open the
-    /// plugin is not called and the answer is <see cref="ServiceUnreachable"/>. Any other exception,
-    /// including cancellation, propagates to the host.
+    /// the SDK's failures become DENY (<see cref="MfaServiceUnreachable"/>: DENY
+    /// <see cref="MfaReasons.ServiceUnreachable"/>, which the host's circuit breaker counts and its fail-open
+    /// turns into ACCEPT). Any other exception, including cancellation, propagates to the host.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Fires when the gateway gives up or the request times out.</param>
     public async Task<MfaVerdict> ExecuteAuthenticateAsync(MfaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_circuit.TryEnter(out var isProbe, out var why))
-        {
-            return ServiceUnreachable(why);
-        }
-
-        var outcome = ServiceOutcome.Abandoned;
         try
         {
             var result = string.IsNullOrEmpty(request.MfaPassword)
                 ? await PushAsync(request, cancellationToken)
                 : await OtpAsync(request, request.MfaPassword, cancellationToken);
-            outcome = ServiceOutcome.Answered;
             return result.ToVerdict();
         }
         catch (MfaAuthenticationFailure e)
         {
-            outcome = ServiceOutcome.Answered;
             LogAuthenticationFailure(Logger, BrandName, request.MfaIdentity, e.Message);
             return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "Authentication failed");
         }
         catch (MfaCommunicationError e)
         {
-            // The service answered, if not sensibly: it is reachable, so this is no failure for the circuit.
-            outcome = ServiceOutcome.Answered;
             LogCommunicationError(Logger, BrandName, e.Message);
             return MfaVerdict.Deny(MfaReasons.CommunicationError, "Communication error");
         }
         catch (MfaServiceUnreachable e)
         {
-            outcome = ServiceOutcome.Unreachable;
-            return ServiceUnreachable(e.Message);
-        }
-        finally
-        {
-            // Cancellation and plugin bugs stay Abandoned: they tell nothing about the service.
-            _circuit.Record(outcome, isProbe);
+            LogUnreachable(Logger, BrandName, e.Message);
+            return MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
         }
     }
 
     /// <summary>
-    /// The verdict for an unreachable service: DENY, or ACCEPT when <see cref="IgnoreConnectionError"/>.
-    /// Logged here; the circuit breaker answers with it too.
+    /// The administrative operations this instance offers operators (none by default); override together with
+    /// <see cref="AdminAsync"/>. The host lists them and runs them for <c>[access] admin_uids</c> only.
     /// </summary>
-    /// <param name="why">Which service and why, for the log.</param>
-    public MfaVerdict ServiceUnreachable(string why)
+    public virtual IReadOnlyList<MfaAdminOperation> AdminOperations => [];
+
+    /// <summary>
+    /// Runs the administrative operation <paramref name="operation"/>: an operation not in <see cref="AdminOperations"/>
+    /// is refused with <see cref="MfaAdminErrorKind.UnknownOperation"/> without calling the plugin.
+    /// </summary>
+    /// <param name="operation">The operation's name.</param>
+    /// <param name="arguments">Its arguments (a JSON object; empty when none were given).</param>
+    /// <param name="cancellationToken">Fires when the caller gives up or the host's time limit is reached.</param>
+    /// <returns>The result, JSON for the operator's tools (null for none). It may hold a secret meant for the operator
+    /// (an enrollment's seed): the host passes it to the caller and never logs it.</returns>
+    /// <exception cref="MfaAdminException">The operation is unknown, its arguments are wrong, or it was refused.</exception>
+    public async Task<JsonNode?> ExecuteAdminAsync(string operation, JsonObject arguments, CancellationToken cancellationToken)
     {
-        if (IgnoreConnectionError)
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var operations = AdminOperations;
+        if (!operations.Any(o => string.Equals(o.Name, operation, StringComparison.Ordinal)))
         {
-            LogUnreachableFailOpen(Logger, BrandName, why);
-            return MfaVerdict.Accept(MfaReasons.AcceptedServiceUnreachable, $"{BrandName} is not reachable, fallback enabled");
+            var offered = operations.Count == 0 ? "none" : string.Join(", ", operations.Select(o => o.Name));
+            throw new MfaAdminException(MfaAdminErrorKind.UnknownOperation, $"{BrandName} offers no administrative operation '{operation}' (it offers: {offered})");
         }
 
-        LogUnreachable(Logger, BrandName, why);
-        return MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
+        return await AdminAsync(operation, arguments, cancellationToken);
     }
 
     /// <summary>The gateway's session ended: release what the plugin holds for it. Never throws to the gateway.</summary>
@@ -165,6 +157,17 @@ public abstract partial class MfaClient : IAsyncDisposable
     protected virtual ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken) =>
         ValueTask.FromResult<MfaResult>(MfaVerdict.Deny(MfaReasons.NotSupported, $"{BrandName} does not support one-time passwords"));
 
+    /// <summary>
+    /// Runs one of <see cref="AdminOperations"/> (the base class has checked the name). The base version refuses.
+    /// Throw <see cref="MfaAdminException"/> for wrong arguments or a refusal; its message reaches the operator.
+    /// </summary>
+    /// <param name="operation">The operation's name, one of <see cref="AdminOperations"/>.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="cancellationToken">Fires when the caller gives up or the host's time limit is reached.</param>
+    /// <returns>The result (null for none).</returns>
+    protected virtual ValueTask<JsonNode?> AdminAsync(string operation, JsonObject arguments, CancellationToken cancellationToken) =>
+        throw new MfaAdminException(MfaAdminErrorKind.UnknownOperation, $"{BrandName} offers no administrative operation '{operation}'");
+
     private bool IsOverridden(string methodName)
     {
         var method = GetType().GetMethod(methodName, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
@@ -179,7 +182,4 @@ public abstract partial class MfaClient : IAsyncDisposable
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "{Brand}: service unreachable: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string brand, string reason);
-
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Brand}: service unreachable, failing open (ignore_connection_error): {Reason}")]
-    private static partial void LogUnreachableFailOpen(ILogger logger, string brand, string reason);
 }

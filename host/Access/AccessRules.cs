@@ -13,7 +13,7 @@ internal sealed record AccessRules
     /// <summary>May call authenticate, session_ended, plugins, health.</summary>
     public FrozenSet<uint> GatewayUids { get; init; } = FrozenSet<uint>.Empty;
 
-    /// <summary>May call token_create.</summary>
+    /// <summary>May call token_create and admin.</summary>
     public FrozenSet<uint> AdminUids { get; init; } = FrozenSet<uint>.Empty;
 
     /// <summary>May call ticket and ticket_verify.</summary>

@@ -1,26 +1,24 @@
 using System.CommandLine;
 using System.Globalization;
-using MfaHost.Configuration;
-using MfaHost.Credentials;
-using MfaHost.Plugins.Totp;
-using MfaHost.Plugins.Totp.Enrollments;
-using MfaHost.PluginSdk;
-using MfaHost.State;
+using System.Text.Json.Nodes;
 using QRCoder;
 
 namespace MfaHost.Cli;
 
 /// <summary>
-/// <c>mfahost totp enroll|list|remove</c>: TOTP enrollments of a <c>totp</c> plugin instance, written to the same
-/// state store (<c>data_dir/state.db</c>) the running host reads, so no restart is needed.
+/// <c>mfahost totp enroll|list|remove</c>: TOTP enrollments of a <c>totp</c> plugin instance, made by the plugin's own
+/// administrative operations (<c>enroll</c>, <c>list</c>, <c>remove</c>): through the running host's <c>admin</c>
+/// method, or, when no host runs, by loading that one instance here. The host knows only their JSON results.
 /// </summary>
 internal static class TotpCommand
 {
     public const string DefaultInstance = "totp";
 
+    private const string PluginType = "totp";
+
     public static Command Create(CliConsole console)
     {
-        var command = new Command("totp", "Manage TOTP enrollments of a totp plugin instance (in the host's state store; the running host sees changes at once)");
+        var command = new Command("totp", "Manage TOTP enrollments of a totp plugin instance (through the running host when it runs, else directly in its state store)");
         command.Subcommands.Add(Enroll(console));
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Remove(console));
@@ -39,6 +37,7 @@ internal static class TotpCommand
     private static Command Enroll(CliConsole console)
     {
         var config = CliOptions.Config();
+        var socket = CliOptions.Socket();
         var instance = Instance();
         var user = User();
         var issuer = new Option<string?>("--issuer") { Description = "The issuer shown in the authenticator app (default: [totp] issuer)", HelpName = "NAME" };
@@ -46,45 +45,28 @@ internal static class TotpCommand
         var force = new Option<bool>("--force") { Description = "Replace an existing enrollment (its secret and scratch codes stop working)" };
         var command = new Command("enroll", "Create a secret and scratch codes for USER; print the otpauth:// URI, a QR code to scan and the scratch codes (shown once)")
         {
-            config, instance, user, issuer, png, force,
+            config, socket, instance, user, issuer, png, force,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var opened = Open(parse.GetValue(config), parse.GetValue(instance)!, console);
-            if (opened is not { } o)
+            var name = parse.GetValue(instance)!;
+            var arguments = new JsonObject { ["user"] = parse.GetValue(user), ["replace"] = parse.GetValue(force) };
+            if (parse.GetValue(issuer) is { } issuerName)
             {
-                return ExitCodes.UsageOrConfig;
+                arguments["issuer"] = issuerName;
             }
 
-            await using var store = o.Store;
-            var name = parse.GetValue(user)!;
-            var issuerName = parse.GetValue(issuer) ?? o.Settings.Issuer;
-            if (name.Length == 0 || name.Contains(':', StringComparison.Ordinal))
+            var hint = parse.GetValue(force) ? string.Empty : "; use --force to replace the enrollment";
+            var (result, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config), hint).RunAsync(name, PluginType, "enroll", arguments, ct);
+            if (failed is { } exitCode)
             {
-                console.Error.WriteLine($"error: user '{name}' cannot be enrolled: an otpauth URI does not allow an empty name or ':' in it");
-                return ExitCodes.UsageOrConfig;
+                return exitCode;
             }
 
-            if (issuerName.Contains(':', StringComparison.Ordinal))
-            {
-                console.Error.WriteLine($"error: --issuer '{issuerName}': an otpauth URI does not allow ':' in the issuer");
-                return ExitCodes.UsageOrConfig;
-            }
-
-            var created = await o.Enrollments.EnrollAsync(name, o.Settings, parse.GetValue(force), ct);
-            if (created is null)
-            {
-                var existing = await o.Enrollments.GetAsync(name, ct);
-                console.Error.WriteLine($"error: {name} is already enrolled in instance '{o.Instance}'" +
-                    (existing is null ? string.Empty : $" (since {Format(existing.EnrolledAt)})") + "; use --force to replace the enrollment");
-                return ExitCodes.Failed;
-            }
-
-            var enrollment = created.Enrollment;
-            var uri = enrollment.ToOtpUri(issuerName).ToString();
+            var uri = Text(result, "uri");
             using var qrData = QRCodeGenerator.GenerateQrCode(uri, QRCodeGenerator.ECCLevel.M);
             var output = console.Out;
-            output.WriteLine($"Enrolled {name} in instance '{o.Instance}' ({enrollment.AlgorithmName}, {enrollment.Digits} digits, {enrollment.Period} s).");
+            output.WriteLine($"Enrolled {Text(result, "user")} in instance '{name}' ({Text(result, "algorithm")}, {Number(result, "digits")} digits, {Number(result, "period")} s).");
             output.WriteLine("Scan this QR code with an authenticator app (or enter the URI by hand):");
             output.WriteLine();
             output.WriteLine(new AsciiQRCode(qrData).GetGraphicSmall(drawQuietZones: true, invert: false, endOfLine: "\n"));
@@ -97,12 +79,13 @@ internal static class TotpCommand
             }
 
             output.WriteLine();
-            if (created.ScratchCodes.Count > 0)
+            var scratchCodes = result?["scratch_codes"]?.AsArray() ?? [];
+            if (scratchCodes.Count > 0)
             {
                 output.WriteLine("Scratch codes (each works once in place of a one-time password; they are shown only now):");
-                foreach (var code in created.ScratchCodes)
+                foreach (var code in scratchCodes)
                 {
-                    output.WriteLine("  " + code);
+                    output.WriteLine("  " + code?.GetValue<string>());
                 }
             }
 
@@ -114,26 +97,26 @@ internal static class TotpCommand
     private static Command List(CliConsole console)
     {
         var config = CliOptions.Config();
+        var socket = CliOptions.Socket();
         var instance = Instance();
-        var command = new Command("list", "List the enrolled users: when enrolled, parameters, scratch codes left (never secrets)") { config, instance };
+        var command = new Command("list", "List the enrolled users: when enrolled, parameters, scratch codes left (never secrets)") { config, socket, instance };
         command.SetAction(async (parse, ct) =>
         {
-            var opened = Open(parse.GetValue(config), parse.GetValue(instance)!, console);
-            if (opened is not { } o)
+            var name = parse.GetValue(instance)!;
+            var (result, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config)).RunAsync(name, PluginType, "list", [], ct);
+            if (failed is { } exitCode)
             {
-                return ExitCodes.UsageOrConfig;
+                return exitCode;
             }
 
-            await using var store = o.Store;
             var rows = new List<string[]>();
-            foreach (var enrollment in await o.Enrollments.ListAsync(ct))
+            foreach (var enrollment in result?["enrollments"]?.AsArray() ?? [])
             {
-                var left = await o.Enrollments.CountScratchCodesLeftAsync(enrollment, ct);
                 rows.Add([
-                    enrollment.User,
-                    Format(enrollment.EnrolledAt),
-                    $"{enrollment.AlgorithmName}/{enrollment.Digits}/{enrollment.Period}s",
-                    $"{left.ToString(CultureInfo.InvariantCulture)} of {enrollment.ScratchCodeCount.ToString(CultureInfo.InvariantCulture)}",
+                    Text(enrollment, "user"),
+                    DateTimeOffset.Parse(Text(enrollment, "enrolled_at"), CultureInfo.InvariantCulture).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    $"{Text(enrollment, "algorithm")}/{Number(enrollment, "digits")}/{Number(enrollment, "period")}s",
+                    $"{Number(enrollment, "scratch_codes_left")} of {Number(enrollment, "scratch_codes_issued")}",
                 ]);
             }
 
@@ -146,7 +129,7 @@ internal static class TotpCommand
 
             if (rows.Count == 0)
             {
-                console.Out.WriteLine($"(no users enrolled in instance '{o.Instance}')");
+                console.Out.WriteLine($"(no users enrolled in instance '{name}')");
             }
 
             return ExitCodes.Ok;
@@ -157,73 +140,27 @@ internal static class TotpCommand
     private static Command Remove(CliConsole console)
     {
         var config = CliOptions.Config();
+        var socket = CliOptions.Socket();
         var instance = Instance();
         var user = User();
-        var command = new Command("remove", "Remove USER's enrollment (secret and scratch codes); exit 1 when USER is not enrolled") { config, instance, user };
+        var command = new Command("remove", "Remove USER's enrollment (secret and scratch codes); exit 1 when USER is not enrolled") { config, socket, instance, user };
         command.SetAction(async (parse, ct) =>
         {
-            var opened = Open(parse.GetValue(config), parse.GetValue(instance)!, console);
-            if (opened is not { } o)
+            var name = parse.GetValue(instance)!;
+            var userName = parse.GetValue(user)!;
+            var (_, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config)).RunAsync(name, PluginType, "remove", new JsonObject { ["user"] = userName }, ct);
+            if (failed is { } exitCode)
             {
-                return ExitCodes.UsageOrConfig;
+                return exitCode;
             }
 
-            await using var store = o.Store;
-            var name = parse.GetValue(user)!;
-            if (!await o.Enrollments.RemoveAsync(name, ct))
-            {
-                console.Error.WriteLine($"error: {name} is not enrolled in instance '{o.Instance}'");
-                return ExitCodes.Failed;
-            }
-
-            console.Out.WriteLine($"Removed the TOTP enrollment of {name} from instance '{o.Instance}'.");
+            console.Out.WriteLine($"Removed the TOTP enrollment of {userName} from instance '{name}'.");
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string Text(JsonNode? node, string field) => node?[field]?.GetValue<string>() ?? string.Empty;
 
-    /// <summary>Reads the host file and the instance's <c>[totp]</c> section and opens the store; null with the problem written when they are bad.</summary>
-    private static Opened? Open(string? configOption, string instance, CliConsole console)
-    {
-        var errors = new List<MfaConfigurationException>();
-        var settings = HostSettingsLoader.Load(ConfigurationReport.ResolveConfigPath(configOption), errors);
-        if (errors.Count > 0)
-        {
-            ConfigurationReport.WriteErrors(console.Error, errors);
-            return null;
-        }
-
-        var file = Path.Combine(settings.PluginConfigDirectory, instance + ".ini");
-        if (instance.Length == 0 || instance.IndexOfAny(['/', '\\']) >= 0 || !File.Exists(file))
-        {
-            console.Error.WriteLine($"error: no plugin instance '{instance}': {file} does not exist (see --instance)");
-            return null;
-        }
-
-        TotpSettings totp;
-        try
-        {
-            var configuration = new PluginConfiguration(IniFile.Load(file), file, NoCredentials.Instance);
-            var type = configuration.Section("plugin").GetString("type", instance);
-            if (type != "totp")
-            {
-                console.Error.WriteLine($"error: plugin instance '{instance}' ({file}) is of type '{type}', not 'totp'");
-                return null;
-            }
-
-            totp = TotpSettings.FromConfiguration(configuration);
-        }
-        catch (MfaConfigurationException e)
-        {
-            ConfigurationReport.WriteErrors(console.Error, [e]);
-            return null;
-        }
-
-        var store = StateStoreFactory.Open(settings, TimeProvider.System);
-        return new Opened(instance, totp, store, new TotpEnrollmentStore(new NamespacedStateStore(store, instance), TimeProvider.System));
-    }
-
-    private sealed record Opened(string Instance, TotpSettings Settings, GuardedStateStore Store, TotpEnrollmentStore Enrollments);
+    private static string Number(JsonNode? node, string field) => (node?[field]?.GetValue<int>() ?? 0).ToString(CultureInfo.InvariantCulture);
 }

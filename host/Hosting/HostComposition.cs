@@ -5,6 +5,7 @@ using MfaHost.Metrics;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Protocol;
+using MfaHost.Resilience;
 using MfaHost.Reload;
 using MfaHost.PluginSdk;
 using MfaHost.State;
@@ -61,6 +62,8 @@ internal static class HostComposition
             builder.Services.AddHostedService<ConfigurationWatcher>();
         }
 
+        builder.Services.AddSingleton<InstanceCircuits>();
+        builder.Services.AddSingleton<PluginCallGuard>();
         builder.Services.AddSingleton<AuthenticationPipeline>();
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using MfaHost.PluginSdk;
+using MfaHost.Resilience;
 
 namespace MfaHost.Metrics;
 

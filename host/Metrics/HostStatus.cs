@@ -2,6 +2,7 @@ using MfaHost.Cli;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.Resilience;
 using MfaHost.Protocol;
 using MfaHost.Protocol.Methods;
 
@@ -11,7 +12,7 @@ namespace MfaHost.Metrics;
 /// The host's state as read at one moment, for the gauges, the <c>stats</c> method and the status page:
 /// the instances with their status and circuit, requests in flight, open conversations, tracked sessions.
 /// </summary>
-internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFlight, AuthenticationPipeline pipeline, TimeProvider timeProvider)
+internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFlight, AuthenticationPipeline pipeline, InstanceCircuits circuits, TimeProvider timeProvider)
 {
     private readonly long _started = timeProvider.GetTimestamp();
 
@@ -35,7 +36,7 @@ internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFligh
                 i.Type,
                 i.Version,
                 i.IsLoaded ? "loaded" : "failed",
-                i.Client is { } client ? client.CircuitState : null,
+                i.IsLoaded ? circuits.StateOf(i) : null,
                 i.IsLoaded ? null : i.Error))
             .ToList();
 }

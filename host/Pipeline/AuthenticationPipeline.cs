@@ -27,14 +27,12 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
-    private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
-    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(SessionEndedReason, "The session ended");
-    private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
     private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
     private static readonly MfaVerdict Retired = MfaVerdict.Deny(ShuttingDownReason, "The plugin instance was replaced; try again");
     private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
 
     private readonly ActiveCatalog _catalog;
+    private readonly PluginCallGuard _guard;
     private readonly HostSettings _hostSettings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -51,6 +49,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
     public AuthenticationPipeline(
         ActiveCatalog catalog,
+        PluginCallGuard guard,
         HostSettings hostSettings,
         TimeProvider timeProvider,
         ILogger<AuthenticationPipeline> logger,
@@ -63,6 +62,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _catalog = catalog;
+        _guard = guard;
         _hostSettings = hostSettings;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -399,42 +399,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             PushNumber = login.PushNumber,
             Attributes = attributes,
         };
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tracked.EndedToken, login.Instance.RetiredToken);
-        try
-        {
-            return await client.ExecuteAuthenticateAsync(mfaRequest, linked.Token);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException) when (tracked.EndedToken.IsCancellationRequested)
-        {
-            PipelineLog.PluginStoppedBySessionEnd(_logger, login.Instance.Name, login.Username, login.SessionId);
-            return SessionEnded;
-        }
-        catch (OperationCanceledException) when (login.Instance.RetiredToken.IsCancellationRequested)
-        {
-            return Retired;
-        }
-        catch (OperationCanceledException e)
-        {
-            // Not the caller's cancellation: the plugin's own (an HttpClient timeout, say).
-            PipelineLog.PluginTimedOut(_logger, e, login.Instance.Name, login.Username, login.SessionId);
-            return PluginTimeout;
-        }
-        catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)
-        {
-            // The plugin's state store failed (even if the plugin wrapped the error): DENY state_unavailable, above.
-            throw unavailable;
-        }
-#pragma warning disable CA1031 // A plugin's bug must not take the host down: it becomes DENY plugin_error.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            PipelineLog.PluginThrew(_logger, e, login.Instance.Name, login.Username, login.SessionId);
-            return PluginError;
-        }
+        return await _guard.AuthenticateAsync(login.Instance, login.Settings, mfaRequest, cancellationToken, tracked.EndedToken);
     }
 
     /// <summary>After an ACCEPT: the questions from <paramref name="next"/> on, then the final ACCEPT.</summary>
@@ -548,7 +513,16 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
 
             try
             {
-                await client.SessionEndedAsync(mfaSession, timeout.Token);
+                // Off this thread and bounded: a plugin that blocks must not hold session_ended.
+                await BoundedPluginCall.RunAsync(
+                    async ct =>
+                    {
+                        await client.SessionEndedAsync(mfaSession, ct);
+                        return true;
+                    },
+                    _hostSettings.RequestTimeout,
+                    _timeProvider,
+                    timeout.Token);
             }
 #pragma warning disable CA1031 // session_ended never fails towards the gateway; a plugin's failure is logged.
             catch (Exception e)

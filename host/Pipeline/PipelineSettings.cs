@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using MfaHost.PluginSdk;
+using MfaHost.Resilience;
 
 namespace MfaHost.Pipeline;
 
@@ -42,6 +43,9 @@ internal sealed record PipelineSettings
     /// <summary><c>[lockout]</c>, <c>[push_limit]</c> and <c>[push] number_matching</c> (host-enforced abuse limits).</summary>
     public MfaHost.Limits.LimitSettings Limits { get; init; } = MfaHost.Limits.LimitSettings.Default;
 
+    /// <summary><c>[circuit]</c>: when the host stops calling an unreachable service for a while.</summary>
+    public CircuitSettings Circuit { get; init; } = CircuitSettings.Default;
+
     /// <summary>Reads the pipeline sections of one instance file.</summary>
     /// <exception cref="MfaConfigurationException">A value is wrong; the message names file, section, option and value.</exception>
     public static PipelineSettings Read(PluginConfiguration configuration)
@@ -60,6 +64,7 @@ internal sealed record PipelineSettings
             Questions = QuestionSettings.ReadAll(configuration),
             ConnectionLimit = configuration.Section("connection_limit").GetInt("limit", 0, 0),
             Limits = MfaHost.Limits.LimitSettings.Read(configuration),
+            Circuit = CircuitSettings.Read(configuration.Section("circuit")),
         };
     }
 

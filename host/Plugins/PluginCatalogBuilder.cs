@@ -45,6 +45,26 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
         return new PluginCatalog(instances, snapshot.Packages, generation: generation, loadedAt: snapshot.LoadedAt);
     }
 
+    /// <summary>
+    /// A catalog of the one instance <paramref name="instanceFile"/> (the command line's administrative operations
+    /// when no host runs): every file is checked as at start, but only this instance is constructed, and only its
+    /// problems (and the host's) are reported.
+    /// </summary>
+    public PluginCatalog BuildOne(string instanceFile, ICollection<MfaConfigurationException> configErrors)
+    {
+        var errors = new List<MfaConfigurationException>();
+        var snapshot = ConfigurationSnapshotLoader.Load(settings, errors, timeProvider);
+        var relevant = errors.Where(e => e.FilePath == instanceFile || !snapshot.Instances.Any(i => i.ConfigFile == e.FilePath)).ToList();
+        foreach (var error in relevant)
+        {
+            configErrors.Add(error);
+        }
+
+        var catalog = Build(snapshot, relevant.Count > 0 ? [] : snapshot.Instances.Where(i => i.ConfigFile == instanceFile), configErrors);
+        snapshot.ReleaseUnusedPackages();
+        return catalog;
+    }
+
     /// <summary>Constructs one instance; null when its constructor rejected the configuration (added to <paramref name="configErrors"/>).</summary>
     public PluginInstance? Create(InstanceDefinition definition, ICollection<MfaConfigurationException> configErrors)
     {

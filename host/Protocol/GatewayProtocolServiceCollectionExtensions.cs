@@ -21,6 +21,7 @@ internal static class GatewayProtocolServiceCollectionExtensions
         services.AddSingleton<IGatewayMethod, PluginsMethod>();
         services.AddSingleton<IGatewayMethod, HealthMethod>();
         services.AddSingleton<IGatewayMethod, ReloadMethod>();
+        services.AddSingleton<IGatewayMethod, AdminMethod>();
 
         services.AddSingleton<GatewayDispatcher>();
         services.AddSingleton<GatewaySocketServer>();

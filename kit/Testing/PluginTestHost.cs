@@ -2,6 +2,7 @@ using System.Reflection;
 using MfaHost.Configuration;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
+using MfaHost.Resilience;
 using MfaHost.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -218,7 +219,9 @@ public sealed class PluginTestHost : IAsyncDisposable
             PluginConfigDirectory = directory,
             DataDirectory = directory,
         };
-        var pipeline = new AuthenticationPipeline(new ActiveCatalog(catalog), hostSettings, time, loggerFactory.CreateLogger<AuthenticationPipeline>(), [], [], []);
+        // The host's policy around the plugin too: circuit breaker, fail-open, request_timeout bound.
+        var guard = new PluginCallGuard(new InstanceCircuits(time, loggerFactory), hostSettings, time, loggerFactory.CreateLogger<PluginCallGuard>());
+        var pipeline = new AuthenticationPipeline(new ActiveCatalog(catalog), guard, hostSettings, time, loggerFactory.CreateLogger<AuthenticationPipeline>(), [], [], []);
         return new PluginTestHost(instance, file, plugin, time, state, credentials, pipeline, catalog, loggerFactory, log, owned);
     }
 }

@@ -20,7 +20,7 @@ namespace MfaHost.Plugins.Totp;
 /// time, so parallel guesses get no more tries than sequential ones. A success costs one write to the store (the step claim).</para>
 /// </remarks>
 [MfaPlugin("totp")]
-[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "max_failures", "failure_window", "scratch_codes")]
+[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "resync_window", "max_failures", "failure_window", "scratch_codes", "seed_key", "seed_key_previous")]
 public sealed partial class TotpClient : MfaClient
 {
     /// <summary>The reason word of a DENY for a user with no enrollment (the gateway shows the user the same message as for a wrong code).</summary>

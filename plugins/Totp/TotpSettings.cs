@@ -9,7 +9,7 @@ namespace MfaHost.Plugins.Totp;
 /// and how codes are checked (<see cref="Window"/>). The lock-out after wrong codes is the host's (<c>[lockout]</c>).
 /// The plugin and the enrollment CLI read it the same way.
 /// </summary>
-public sealed record TotpSettings
+internal sealed record TotpSettings
 {
     /// <summary>The section name.</summary>
     public const string SectionName = "totp";

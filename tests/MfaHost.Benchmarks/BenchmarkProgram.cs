@@ -26,8 +26,13 @@ internal static class BenchmarkProgram
                 [--freeradius freeradius] [--radclient radclient]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
                                                clients (RADIUS on loopback); prints both figures and the ratio
+          totp-import [--users 100000]         import USERS otpauth URIs and USERS google_authenticator files into fresh stores
+                                               (seed key set); times, and a sample checked against oathtool codes
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
+          soak  --socket S [--plugin noop] [--minutes 30] [--workers 8]
+                                               mixed load (pipelined logins, health, hostile frames, churn, idle and half-sent
+                                               connections); prints the host's memory and descriptors every 30 s, exit 1 if they grew
           reload-setup --dir DIR [--push-seconds 2]
                                                write a configuration (DIR/config/mfahost.ini) with instances push, otp, conv of the reloadable test plugin
           reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
@@ -62,8 +67,12 @@ internal static class BenchmarkProgram
                 return await TotpLoad.RunAsync(options);
             case "totp-compare":
                 return await TotpCompare.RunAsync(options);
+            case "totp-import":
+                return await TotpImportRun.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
+            case "soak":
+                return await Soak.RunAsync(options);
             case "reload-setup":
                 return await ReloadSoak.SetupAsync(options);
             case "reload-soak":

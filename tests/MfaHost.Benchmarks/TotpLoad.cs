@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
+using MfaHost.Administration;
 using MfaHost.Client;
-using MfaHost.Plugins.Totp;
-using MfaHost.Plugins.Totp.Enrollments;
+using MfaHost.Configuration;
+using MfaHost.Hosting;
+using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Benchmarks;
 
@@ -48,22 +52,27 @@ internal static class TotpLoad
 
         await File.WriteAllTextAsync(Path.Combine(directory, "plugins", "totp.ini"), "[plugin]\ntype = totp\n[totp]\nperiod = 1\nwindow = 1\nscratch_codes = 0\n");
 
+        // Enrolled through the plugin's own admin operation, on the one instance loaded here (as `mfahost totp enroll` does without a host).
         var started = Stopwatch.GetTimestamp();
-        await using var store = new GuardedStateStore(
-            postgres.Length == 0
-                ? SqliteStateStore.InDirectory(Path.Combine(directory, "data"), TimeProvider.System)
-                : new PostgresStateStore(
-                    new StateSettings { Backend = StateBackend.Postgres, ConnectionString = postgres, Schema = options.Get("schema", "mfahost_bench") },
-                    TimeProvider.System),
-            new StateHealth(),
-            postgres.Length == 0 ? "sqlite" : "postgres");
-        var enrollments = new TotpEnrollmentStore(new NamespacedStateStore(store, "totp"), TimeProvider.System);
-        var settings = new TotpSettings { Period = 1, ScratchCodes = 0 };
+        var errors = new List<MfaConfigurationException>();
+        var settings = HostSettingsLoader.Load(Path.Combine(directory, "mfahost.ini"), errors);
+        using var loggerFactory = HostComposition.CreateLoggerFactory(settings, Console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
+        var store = HostComposition.CreateStateStore(settings, TimeProvider.System);
+        await using var storeLifetime = store as IAsyncDisposable;
+        await using var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, store).BuildOne(Path.Combine(directory, "plugins", "totp.ini"), errors);
+        if (errors.Count > 0)
+        {
+            throw errors[0];
+        }
+
+        var runner = new AdminOperationRunner(TimeSpan.FromMinutes(1), TimeProvider.System, loggerFactory.CreateLogger("setup"));
         await using var list = new StreamWriter(Path.Combine(directory, "totp-users.txt"));
         for (var i = 0; i < users; i++)
         {
-            var created = await enrollments.EnrollAsync("user" + i.ToString(CultureInfo.InvariantCulture), settings, replace: true, default);
-            await list.WriteLineAsync($"{created!.Enrollment.User} {created.Enrollment.Secret}");
+            var user = "user" + i.ToString(CultureInfo.InvariantCulture);
+            var created = await runner.RunAsync(catalog, "totp", "enroll", new JsonObject { ["user"] = user, ["replace"] = true }, default);
+            var secret = System.Web.HttpUtility.ParseQueryString(new Uri(created!["uri"]!.GetValue<string>()).Query)["secret"];
+            await list.WriteLineAsync($"{user} {secret}");
         }
 
         Console.WriteLine($"wrote {hosts} host file(s) in {directory} (instance totp, period 1 s, state {(postgres.Length == 0 ? "sqlite" : "postgres")}); enrolled {users:N0} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; secrets in totp-users.txt");

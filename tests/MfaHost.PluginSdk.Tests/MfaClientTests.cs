@@ -7,7 +7,7 @@ namespace MfaHost.PluginSdk.Tests;
 
 public class MfaClientTests
 {
-    private static MfaPluginContext Context() => new()
+    internal static MfaPluginContext Context() => new()
     {
         InstanceName = "test",
         Configuration = new PluginConfiguration(new ConfigurationBuilder().Build(), "test.ini", Mock.Of<ICredentialStore>()),
@@ -84,7 +84,8 @@ public class MfaClientTests
         yield return new TestCaseData(new MfaCommunicationError("HTTP 500"), false, MfaVerdictKind.Deny, "communication_error", "Communication error");
         yield return new TestCaseData(new MfaCommunicationError("HTTP 500"), true, MfaVerdictKind.Deny, "communication_error", "Communication error");
         yield return new TestCaseData(new MfaServiceUnreachable("refused"), false, MfaVerdictKind.Deny, "service_unreachable", "Backend service unreachable");
-        yield return new TestCaseData(new MfaServiceUnreachable("refused"), true, MfaVerdictKind.Accept, "accepted_service_unreachable", "Scripted is not reachable, fallback enabled");
+        // Fail-open is the host's to apply (PluginCallGuard): the plugin reports the service unreachable either way.
+        yield return new TestCaseData(new MfaServiceUnreachable("refused"), true, MfaVerdictKind.Deny, "service_unreachable", "Backend service unreachable");
     }
 
     [TestCaseSource(nameof(Failures))]

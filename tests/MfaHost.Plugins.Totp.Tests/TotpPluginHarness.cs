@@ -38,6 +38,14 @@ internal sealed class TotpPluginHarness : IDisposable
 
     public TotpEnrollmentStore Enrollments() => new(new NamespacedStateStore(OpenStore(), Instance), Time);
 
+    /// <summary>The enrollment store with the seed key of <see cref="Ini"/> (as the plugin instance uses it).</summary>
+    public TotpEnrollmentStore ClientEnrollments()
+    {
+        var file = _dir.Write($"config/{Instance}-store.ini", Ini);
+        var configuration = new PluginConfiguration(new ConfigurationBuilder().AddIniFile(file).Build(), file, Mock.Of<ICredentialStore>());
+        return new(new NamespacedStateStore(OpenStore(), Instance), Time, SeedProtector.FromConfiguration(configuration));
+    }
+
     public async Task<NewTotpEnrollment> EnrollAsync(string user = "alice", TotpSettings? settings = null) =>
         (await Enrollments().EnrollAsync(user, settings ?? new TotpSettings(), false, default))!;
 

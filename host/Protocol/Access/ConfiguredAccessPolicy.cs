@@ -28,7 +28,7 @@ internal sealed class ConfiguredAccessPolicy(AccessRules rules, uint hostUid) : 
         var (list, name) = method switch
         {
             "authenticate" or "session_ended" or "plugins" or "health" => (rules.GatewayUids, "gateway_uids"),
-            "token_create" or "reload" => (rules.AdminUids, "admin_uids"),
+            "token_create" or "reload" or "admin" => (rules.AdminUids, "admin_uids"),
             "ticket" or "ticket_verify" => (rules.TicketUids, "ticket_uids"),
             _ => (null, null),
         };

@@ -20,4 +20,6 @@ namespace MfaHost.Protocol.Methods;
 [JsonSerializable(typeof(TicketResult))]
 [JsonSerializable(typeof(TicketVerifyParams))]
 [JsonSerializable(typeof(TicketVerifyResult))]
+[JsonSerializable(typeof(AdminParams))]
+[JsonSerializable(typeof(AdminResult))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

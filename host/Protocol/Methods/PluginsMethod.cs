@@ -2,17 +2,18 @@ using MfaHost.Limits;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol.Rpc;
+using MfaHost.Resilience;
 
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>plugins</c>: every configured instance, loaded or failed (with its error), with its circuit and limits.</summary>
-internal sealed class PluginsMethod(ActiveCatalog catalog, LimitStatus limits) : IGatewayMethod
+internal sealed class PluginsMethod(ActiveCatalog catalog, InstanceCircuits circuits, LimitStatus limits) : IGatewayMethod
 {
     public string Name => "plugins";
 
     public bool CountsTowardLimit => false;
 
-    // The catalog is an immutable snapshot, but each instance's circuit and limits change: built per call.
+    // The catalog is an immutable snapshot, but each instance's circuit state and limits change: built per call.
     public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
         var serving = catalog.Current;
@@ -26,7 +27,7 @@ internal sealed class PluginsMethod(ActiveCatalog catalog, LimitStatus limits) :
                 PluginInstance.CapabilityWords(i.Capabilities),
                 i.IsLoaded ? "loaded" : "failed",
                 i.IsLoaded ? null : i.Error,
-                i.Client is { } client ? CircuitWord(client.CircuitState) : null,
+                i.IsLoaded ? CircuitWord(circuits.StateOf(i)) : null,
                 await limits.ReadAsync(serving, i.Name, cancellationToken) is { } entry ? LimitsOf(entry) : null));
         }
 

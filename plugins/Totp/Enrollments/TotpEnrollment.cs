@@ -6,7 +6,7 @@ namespace MfaHost.Plugins.Totp.Enrollments;
 /// A user's TOTP enrollment as <see cref="TotpEnrollmentStore"/> keeps it: the secret and the parameters the user's
 /// authenticator app was given. <see cref="Secret"/> is a secret: never log or display it after enrollment.
 /// </summary>
-public sealed record TotpEnrollment
+internal sealed record TotpEnrollment
 {
     /// <summary>The user (the request's MFA identity).</summary>
     public required string User { get; init; }

@@ -15,7 +15,7 @@ namespace MfaHost.Plugins.Totp.Enrollments;
 /// <see cref="SeedProtector"/> the secret is stored sealed (AES-GCM) and <c>seed-key-check</c> holds a sealed marker,
 /// so a start with a missing or wrong key is refused before any login (<see cref="PrepareAsync"/>).
 /// </summary>
-public sealed partial class TotpEnrollmentStore
+internal sealed partial class TotpEnrollmentStore
 {
     /// <summary>Digits of a scratch code.</summary>
     public const int ScratchCodeDigits = 8;
@@ -149,31 +149,77 @@ public sealed partial class TotpEnrollmentStore
         var codes = Enumerable.Range(0, settings.ScratchCodes)
             .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
+        var stored = NewRecord(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength)), settings.Algorithm, settings.Digits, settings.Period, codes);
+        return await WriteAsync(stored, replace, cancellationToken) ? new NewTotpEnrollment(ToEnrollment(stored), codes) : null;
+    }
+
+    /// <summary>
+    /// Stores imported enrollments (their own secrets, parameters and scratch codes, hashed here), many writes in
+    /// flight at once so the store commits them in large batches. A user already enrolled is skipped unless
+    /// <paramref name="replace"/>. Reports progress after each enrollment.
+    /// </summary>
+    internal async ValueTask<(int Imported, int Skipped)> ImportAsync(
+        IReadOnlyList<Import.ImportedEnrollment> enrollments, bool replace, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        if (_protector is null && await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check)
+        {
+            throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): import through the instance configured with [totp] {SeedProtector.KeyOption}");
+        }
+
+        const int InFlight = 256;
+        var imported = 0;
+        var done = 0;
+        var writes = new List<Task<bool>>(InFlight);
+        foreach (var chunk in enrollments.Chunk(InFlight))
+        {
+            writes.Clear();
+            foreach (var enrollment in chunk)
+            {
+                writes.Add(StoreImportedAsync(enrollment, replace, cancellationToken).AsTask());
+            }
+
+            foreach (var written in await Task.WhenAll(writes))
+            {
+                imported += written ? 1 : 0;
+                progress?.Report(++done);
+            }
+        }
+
+        return (imported, enrollments.Count - imported);
+    }
+
+    private ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken) =>
+        WriteAsync(NewRecord(enrollment.User, enrollment.Secret, enrollment.Algorithm, enrollment.Digits, enrollment.Period, enrollment.ScratchCodes), replace, cancellationToken);
+
+    private StoredEnrollment NewRecord(string user, string secret, OtpHashMode algorithm, int digits, int period, IReadOnlyList<string> scratchCodes)
+    {
         var salt = RandomNumberGenerator.GetBytes(16);
-        var stored = new StoredEnrollment
+        return new StoredEnrollment
         {
             User = user,
-            Secret = Seal(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength))),
-            Algorithm = settings.Algorithm,
-            Digits = settings.Digits,
-            Period = settings.Period,
+            Secret = Seal(user, secret),
+            Algorithm = algorithm,
+            Digits = digits,
+            Period = period,
             EnrolledAt = _timeProvider.GetUtcNow(),
             Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
             ScratchSalt = Convert.ToBase64String(salt),
-            ScratchHashes = [.. codes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
+            ScratchHashes = [.. scratchCodes.Select(c => Convert.ToHexString(HashScratchCode(salt, c)))],
         };
-        var key = EnrollmentPrefix + KeyOf(user);
+    }
+
+    // Without replace, an existing enrollment is kept (atomic: of two concurrent writes one wins) and the result is false.
+    private async ValueTask<bool> WriteAsync(StoredEnrollment stored, bool replace, CancellationToken cancellationToken)
+    {
+        var key = EnrollmentPrefix + KeyOf(stored.User);
         var json = JsonSerializer.Serialize(stored, EnrollmentJsonContext.Default.StoredEnrollment);
-        if (replace)
+        if (!replace)
         {
-            await _state.SetAsync(key, json, null, cancellationToken);
-        }
-        else if (!await _state.TryAddAsync(key, json, null, cancellationToken))
-        {
-            return null;
+            return await _state.TryAddAsync(key, json, null, cancellationToken);
         }
 
-        return new NewTotpEnrollment(ToEnrollment(stored), codes);
+        await _state.SetAsync(key, json, null, cancellationToken);
+        return true;
     }
 
     /// <summary>Removes the enrollment of <paramref name="user"/> and its used-scratch-code records.</summary>

@@ -2,6 +2,7 @@ using MfaHost.Configuration;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.Resilience;
 using MfaHost.State;
 using MfaHost.Testing;
 using Microsoft.Extensions.Logging;
@@ -53,8 +54,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
         };
         HostSettings = host?.Invoke(HostSettings) ?? HostSettings;
         _loggerFactory = new LoggerFactory([Logger]);
-        Pipeline = new AuthenticationPipeline(new ActiveCatalog(new PluginCatalog(instances, [], Settings)), HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
+        Circuits = new InstanceCircuits(Time, _loggerFactory);
+        Pipeline = new AuthenticationPipeline(new ActiveCatalog(new PluginCatalog(instances, [], Settings)), new PluginCallGuard(Circuits, HostSettings, Time, new Logger<PluginCallGuard>(_loggerFactory)), HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
     }
+
+    public InstanceCircuits Circuits { get; }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 

@@ -138,6 +138,78 @@ public class EndToEndTests
     }
 
     [Test]
+    public async Task A_plugin_that_blocks_its_thread_is_answered_at_request_timeout_and_the_log_names_instance_and_limit()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await TestPluginHost.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["blocking"] = TestPluginHost.Scripted("block = 10"),
+                ["noop"] = TestPluginHost.Noop,
+            },
+            "request_timeout = 20",
+            time);
+        await using var client = await host.CreateClientAsync();
+
+        var blocked = client.AuthenticateAsync(Params("blocking", "b1"));
+        await host.LogCapture.WaitForAsync(l => l.Contains("test plugin blocking: blocking the calling thread for session b1", StringComparison.Ordinal));
+        var meanwhile = await client.AuthenticateAsync(Params("noop", "n1"));
+        time.Advance(TimeSpan.FromSeconds(20));
+        var answer = await blocked.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(meanwhile.IsAccept, Is.True, "the same connection is served while the plugin blocks");
+            Assert.That((answer.Verdict, answer.Reason), Is.EqualTo(("DENY", "timeout")));
+            Assert.That(host.Logs, Has.None.Contains("test plugin blocking: started for session b1"), "answered while the plugin was still blocked");
+            Assert.That(host.Logs, Has.Some.Contains("blocking: the request for user alice (session b1) was cancelled").And.Contains("request_timeout (20 s) reached"));
+        });
+    }
+
+    [Test]
+    public async Task Session_ended_and_admin_calls_into_a_plugin_that_blocks_are_answered_at_request_timeout()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await TestPluginHost.StartAsync(
+            new Dictionary<string, string> { ["blocking"] = TestPluginHost.Scripted("block = 10\nblock_session_end = yes") },
+            "request_timeout = 20",
+            time);
+        await using var client = await host.CreateClientAsync();
+
+        var admin = client.CallAsync("admin", new System.Text.Json.Nodes.JsonObject { ["instance"] = "blocking", ["operation"] = "block" });
+        await host.LogCapture.WaitForAsync(l => l.Contains("test plugin blocking: blocking the calling thread for session admin", StringComparison.Ordinal));
+        var health = await client.HealthAsync();
+        time.Advance(TimeSpan.FromSeconds(20));
+        var error = Assert.ThrowsAsync<MfaHostRpcException>(() => admin.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var login = client.AuthenticateAsync(Params("blocking", "e1"));
+        await host.LogCapture.WaitForAsync(l => l.Contains("test plugin blocking: blocking the calling thread for session e1", StringComparison.Ordinal));
+        time.Advance(TimeSpan.FromSeconds(20));
+        var timedOut = await login.WaitAsync(TimeSpan.FromSeconds(30));
+        var ended = client.SessionEndedAsync("e1");
+        await host.LogCapture.WaitForAsync(l => l.Contains("test plugin blocking: blocking the calling thread for session end of e1", StringComparison.Ordinal));
+        time.Advance(TimeSpan.FromSeconds(20));
+        string endAnswer;
+        try
+        {
+            endAnswer = "ended " + await ended.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (MfaHostRpcException e)
+        {
+            endAnswer = e.Reason ?? "?";
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(health.Status, Is.Not.Empty, "the connection is served while the plugin blocks");
+            Assert.That(error!.Reason, Is.EqualTo("timeout"));
+            Assert.That(timedOut.Reason, Is.EqualTo("timeout"));
+            Assert.That(endAnswer, Is.AnyOf("ended True", "timeout"), "session_ended is answered by request_timeout");
+            Assert.That(host.Logs, Has.None.Contains("test plugin blocking: unblocked"), "every answer came while the plugin still blocked");
+        });
+    }
+
+    [Test]
     public async Task A_plugin_question_is_answered_in_a_second_call_of_the_same_session()
     {
         await using var host = await TestPluginHost.StartAsync(new Dictionary<string, string> { ["asking"] = TestPluginHost.Scripted("outcome = needinfo\notp = 424242") });

@@ -233,6 +233,7 @@ public class TicketsThroughSocketTests
         var health = await CallAsNobodyAsync(host.SocketPath, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"health\"}");
         var token = await CallAsNobodyAsync(host.SocketPath, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"token_create\",\"params\":{\"username\":\"alice\"}}");
         var ticket = await CallAsNobodyAsync(host.SocketPath, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ticket\",\"params\":{\"session_token\":\"x\",\"applid\":\"A\"}}");
+        var admin = await CallAsNobodyAsync(host.SocketPath, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"admin\",\"params\":{\"instance\":\"x\",\"operation\":\"list\"}}");
 
         Assert.Multiple(() =>
         {
@@ -240,6 +241,7 @@ public class TicketsThroughSocketTests
             Assert.That(token.RootElement.GetProperty("error").GetProperty("code").GetInt32(), Is.EqualTo(-32001));
             Assert.That(token.RootElement.GetProperty("error").GetProperty("data").GetProperty("reason").GetString(), Is.EqualTo("caller_not_authorized"));
             Assert.That(ticket.RootElement.GetProperty("error").GetProperty("data").GetProperty("reason").GetString(), Is.EqualTo("caller_not_authorized"));
+            Assert.That(admin.RootElement.GetProperty("error").GetProperty("data").GetProperty("reason").GetString(), Is.EqualTo("caller_not_authorized"));
             Assert.That(host.Logs, Has.Some.Contains("uid 65534").And.Contains("token_create").And.Contains("caller_not_authorized"));
         });
     }

@@ -7,10 +7,12 @@ namespace TestPlugins.Scripted;
 /// A plugin that does what its <c>[test]</c> section says, for failure tests and the load driver:
 /// <c>delay</c> (seconds, on the host's clock), <c>outcome</c> = accept|deny|needinfo (NEEDINFO asks for
 /// a code on push), <c>throw</c> = none|auth|communication|unreachable|crash, <c>ignore_cancellation</c>
-/// = yes|no, <c>otp</c> = the one code accepted (any code when unset).
+/// = yes|no, <c>otp</c> = the one code accepted (any code when unset), <c>block</c> = seconds of real time the
+/// plugin blocks the calling thread (Thread.Sleep) before it returns a task: a plugin that misbehaves (in
+/// authentication, in its <c>block</c> admin operation, and with <c>block_session_end = yes</c> in session end).
 /// </summary>
 [MfaPlugin("test")]
-[MfaPluginOptions("test", "delay", "outcome", "throw", "ignore_cancellation", "otp")]
+[MfaPluginOptions("test", "delay", "outcome", "throw", "ignore_cancellation", "otp", "block", "block_session_end")]
 public sealed partial class ScriptedClient : MfaClient
 {
     private readonly TimeSpan _delay;
@@ -18,6 +20,8 @@ public sealed partial class ScriptedClient : MfaClient
     private readonly string _throw;
     private readonly bool _ignoreCancellation;
     private readonly string? _expectedOtp;
+    private readonly TimeSpan _block;
+    private readonly bool _blockSessionEnd;
 
     public ScriptedClient(MfaPluginContext context)
         : base(context, "Test")
@@ -28,13 +32,54 @@ public sealed partial class ScriptedClient : MfaClient
         _throw = OneOf(section, "throw", "none", "none", "auth", "communication", "unreachable", "crash");
         _ignoreCancellation = section.GetBool("ignore_cancellation", false);
         _expectedOtp = section.GetString("otp");
+        _block = section.GetSeconds("block", TimeSpan.Zero);
+        _blockSessionEnd = section.GetBool("block_session_end", false);
     }
 
-    protected override ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, null, cancellationToken);
+    public override IReadOnlyList<MfaAdminOperation> AdminOperations { get; } = [new("block", "Blocks the calling thread for [test] block seconds")];
 
-    protected override ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken) =>
-        RunAsync(request, otp, cancellationToken);
+    public override ValueTask SessionEndedAsync(MfaSession session, CancellationToken cancellationToken)
+    {
+        if (_blockSessionEnd)
+        {
+            LogBlocking(Logger, Context.InstanceName, "end of " + session.Id);
+            Thread.Sleep(_block);
+            LogUnblocked(Logger, Context.InstanceName, "end of " + session.Id);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask<System.Text.Json.Nodes.JsonNode?> AdminAsync(string operation, System.Text.Json.Nodes.JsonObject arguments, CancellationToken cancellationToken)
+    {
+        LogBlocking(Logger, Context.InstanceName, "admin");
+        Thread.Sleep(_block);
+        LogUnblocked(Logger, Context.InstanceName, "admin");
+        return ValueTask.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
+    }
+
+    protected override ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
+    {
+        Block(request);
+        return RunAsync(request, null, cancellationToken);
+    }
+
+    protected override ValueTask<MfaResult> OtpAsync(MfaRequest request, string otp, CancellationToken cancellationToken)
+    {
+        Block(request);
+        return RunAsync(request, otp, cancellationToken);
+    }
+
+    // Deliberately wrong: blocks whatever thread called the plugin, before any task exists.
+    private void Block(MfaRequest request)
+    {
+        if (_block > TimeSpan.Zero)
+        {
+            LogBlocking(Logger, Context.InstanceName, request.Session.Id);
+            Thread.Sleep(_block);
+            LogUnblocked(Logger, Context.InstanceName, request.Session.Id);
+        }
+    }
 
     private async ValueTask<MfaResult> RunAsync(MfaRequest request, string? otp, CancellationToken cancellationToken)
     {
@@ -80,6 +125,12 @@ public sealed partial class ScriptedClient : MfaClient
 
     [LoggerMessage(EventId = 9000, Level = LogLevel.Information, Message = "test plugin {Instance}: started for session {SessionId}")]
     private static partial void LogStarted(ILogger logger, string instance, string sessionId);
+
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "test plugin {Instance}: blocking the calling thread for session {SessionId}")]
+    private static partial void LogBlocking(ILogger logger, string instance, string sessionId);
+
+    [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "test plugin {Instance}: unblocked for session {SessionId}")]
+    private static partial void LogUnblocked(ILogger logger, string instance, string sessionId);
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "test plugin {Instance}: token cancelled for session {SessionId}")]
     private static partial void LogCancelled(ILogger logger, string instance, string sessionId);

@@ -1,14 +1,19 @@
+using MfaHost.Configuration;
+using MfaHost.Pipeline;
+using MfaHost.Plugins;
+using MfaHost.PluginSdk;
+using MfaHost.Resilience;
 using MfaHost.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
-namespace MfaHost.PluginSdk.Tests.Resilience;
+namespace MfaHost.Tests.Resilience;
 
 /// <summary>
-/// The circuit breaker every plugin gets from <see cref="MfaClient.ExecuteAuthenticateAsync"/>,
-/// driven through the public surface with a scripted plugin and a hand-driven clock.
+/// The circuit breaker the host keeps per plugin instance (<see cref="PluginCallGuard"/>), driven with a scripted
+/// plugin and a hand-driven clock.
 /// </summary>
 public class ServiceCircuitBreakerTests
 {
@@ -44,9 +49,17 @@ public class ServiceCircuitBreakerTests
 
         public TaskCompletionSource<bool> Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Completes when a Hang call has reached the plugin (which runs off the caller's thread).</summary>
+        public TaskCompletionSource HangEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         protected override async ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
         {
             Calls++;
+            if (Next == Behaviour.Hang)
+            {
+                HangEntered.TrySetResult();
+            }
+
             return Next switch
             {
                 Behaviour.Accept => true,
@@ -59,7 +72,28 @@ public class ServiceCircuitBreakerTests
         }
     }
 
-    private ScriptedClient Client(string? failures = "3", string? openSeconds = "30", bool failOpen = false)
+    /// <summary>A scripted instance with its pipeline settings and the host's guard around it.</summary>
+    private sealed class Subject(ScriptedClient client, PluginInstance instance, PipelineSettings settings, PluginCallGuard guard, InstanceCircuits circuits)
+    {
+        public ScriptedClient Client { get; } = client;
+
+        public PluginInstance Instance { get; } = instance;
+
+        public PipelineSettings Settings { get; } = settings;
+
+        public PluginCallGuard Guard { get; } = guard;
+
+        public int Calls => Client.Calls;
+
+        public CircuitState CircuitState => circuits.StateOf(Instance);
+
+        public Behaviour Next
+        {
+            set => Client.Next = value;
+        }
+    }
+
+    private Subject Client(string? failures = "3", string? openSeconds = "30", bool failOpen = false)
     {
         var values = new Dictionary<string, string?>();
         if (failures is not null)
@@ -83,18 +117,23 @@ public class ServiceCircuitBreakerTests
             HttpClientFactory = Mock.Of<IPluginHttpClientFactory>(),
             State = Mock.Of<IStateStore>(),
         };
-        return new ScriptedClient(context, failOpen);
+        var client = new ScriptedClient(context, failOpen);
+        var instance = new PluginInstance { Name = "scripted", Type = "scripted", ConfigFile = "scripted.ini", Configuration = configuration, Client = client };
+        var circuits = new InstanceCircuits(_time, new LoggerFactory([_log]));
+        var host = new HostSettings { ConfigFile = "mfahost.ini", ConfigDirectory = ".", SocketPath = "s.sock", PluginsDirectory = ".", PluginConfigDirectory = ".", DataDirectory = "." };
+        var guard = new PluginCallGuard(circuits, host, _time, new Logger<PluginCallGuard>(new LoggerFactory([_log])));
+        return new Subject(client, instance, PipelineSettings.Read(configuration), guard, circuits);
     }
 
     private static MfaRequest Request() => new() { Username = "alice", MfaIdentity = "alice", Session = new MfaSession("s1") };
 
-    private static async Task<MfaVerdict> Authenticate(ScriptedClient client, Behaviour behaviour, CancellationToken cancellationToken = default)
+    private static async Task<MfaVerdict> Authenticate(Subject client, Behaviour behaviour, CancellationToken cancellationToken = default)
     {
         client.Next = behaviour;
-        return await client.ExecuteAuthenticateAsync(Request(), cancellationToken);
+        return await client.Guard.AuthenticateAsync(client.Instance, client.Settings, Request(), cancellationToken, CancellationToken.None);
     }
 
-    private static async Task Fail(ScriptedClient client, int times)
+    private static async Task Fail(Subject client, int times)
     {
         for (var i = 0; i < times; i++)
         {
@@ -145,11 +184,14 @@ public class ServiceCircuitBreakerTests
     }
 
     [Test]
-    public async Task While_open_ignore_connection_error_still_decides_accept()
+    public async Task While_open_ignore_connection_error_still_decides_accept_and_the_plugin_alone_never_does()
     {
         var client = Client(failOpen: true);
+        client.Next = Behaviour.Unreachable;
+        var direct = await client.Client.ExecuteAuthenticateAsync(Request(), default);
         await Fail(client, 3);
         var verdict = await Authenticate(client, Behaviour.Accept);
+        Assert.That((direct.Kind, direct.Reason), Is.EqualTo((MfaVerdictKind.Deny, MfaReasons.ServiceUnreachable)), "the plugin reports; the host decides");
         Assert.That((verdict.Kind, verdict.Reason), Is.EqualTo((MfaVerdictKind.Accept, MfaReasons.AcceptedServiceUnreachable)));
     }
 
@@ -165,6 +207,7 @@ public class ServiceCircuitBreakerTests
         _time.Advance(TimeSpan.FromSeconds(0.1));
         var probe = Authenticate(client, Behaviour.Hang);
         Assert.That(client.CircuitState, Is.EqualTo(CircuitState.HalfOpen));
+        await client.Client.HangEntered.Task;
         var other = await Authenticate(client, Behaviour.Accept);
         Assert.Multiple(() =>
         {
@@ -173,7 +216,7 @@ public class ServiceCircuitBreakerTests
             Assert.That(probe.IsCompleted, Is.False);
         });
 
-        client.Hanging.SetResult(true);
+        client.Client.Hanging.SetResult(true);
         var probed = await probe;
         Assert.That(probed.Kind, Is.EqualTo(MfaVerdictKind.Accept));
     }
@@ -272,7 +315,7 @@ public class ServiceCircuitBreakerTests
         var client = Client();
         await Fail(client, 3);
         _time.Advance(TimeSpan.FromSeconds(30));
-        Assert.That(async () => await Authenticate(client, Behaviour.Bug), Throws.InvalidOperationException);
+        Assert.That((await Authenticate(client, Behaviour.Bug)).Reason, Is.EqualTo(MfaReasons.PluginError));
         await Authenticate(client, Behaviour.Accept);
         Assert.That(client.CircuitState, Is.EqualTo(CircuitState.Closed));
     }
@@ -296,7 +339,7 @@ public class ServiceCircuitBreakerTests
     [TestCase("open_seconds", "0", "out of range")]
     public void A_bad_circuit_option_is_a_configuration_error_naming_it(string option, string value, string problem)
     {
-        var ex = Assert.Throws<MfaConfigurationException>(() => Client(
+        var ex = Assert.Throws<MfaConfigurationException>(() => _ = Client(
             failures: option == "failures" ? value : "3",
             openSeconds: option == "open_seconds" ? value : "30"))!;
         Assert.Multiple(() =>

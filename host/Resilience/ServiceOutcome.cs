@@ -1,4 +1,4 @@
-namespace MfaHost.PluginSdk;
+namespace MfaHost.Resilience;
 
 /// <summary>How one request ended, as far as the circuit breaker cares.</summary>
 internal enum ServiceOutcome

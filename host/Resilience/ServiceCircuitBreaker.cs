@@ -1,10 +1,11 @@
 using System.Globalization;
+using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
 
-namespace MfaHost.PluginSdk;
+namespace MfaHost.Resilience;
 
 /// <summary>
-/// A consecutive-failures circuit breaker for one plugin instance (the model is YARP's
+/// The host's consecutive-failures circuit breaker for one plugin instance (the model is YARP's
 /// ConsecutiveFailuresHealthPolicy). After <see cref="FailureThreshold"/> consecutive
 /// <see cref="MfaServiceUnreachable"/> failures it opens: requests are answered at once instead of each
 /// waiting for a timeout. After <see cref="OpenDuration"/> one probe request goes through (half-open);
@@ -19,20 +20,20 @@ internal sealed partial class ServiceCircuitBreaker
     private readonly Lock _lock = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly string _brand;
+    private readonly string _instance;
     private volatile CircuitState _state = CircuitState.Closed;
     private int _consecutiveFailures;
     private long _openedAt;
     private bool _probeInFlight;
 
-    public ServiceCircuitBreaker(int failureThreshold, TimeSpan openDuration, TimeProvider timeProvider, ILogger logger, string brand)
+    public ServiceCircuitBreaker(int failureThreshold, TimeSpan openDuration, TimeProvider timeProvider, ILogger logger, string instance)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(failureThreshold);
         FailureThreshold = failureThreshold;
         OpenDuration = openDuration;
         _timeProvider = timeProvider;
         _logger = logger;
-        _brand = brand;
+        _instance = instance;
     }
 
     /// <summary>Consecutive unreachable failures that open the circuit; 0 disables the breaker.</summary>
@@ -43,14 +44,9 @@ internal sealed partial class ServiceCircuitBreaker
 
     public CircuitState State => _state;
 
-    /// <summary>Reads <c>[circuit] failures</c> (default 5, 0 = off) and <c>open_seconds</c> (default 30).</summary>
-    public static ServiceCircuitBreaker FromConfiguration(PluginConfiguration configuration, TimeProvider timeProvider, ILogger logger, string brand)
-    {
-        var section = configuration.Section("circuit");
-        var failures = section.GetInt("failures", 5, min: 0, max: 1_000_000);
-        var open = section.GetSeconds("open_seconds", TimeSpan.FromSeconds(30), min: TimeSpan.FromSeconds(0.001), max: TimeSpan.FromDays(1));
-        return new ServiceCircuitBreaker(failures, open, timeProvider, logger, brand);
-    }
+    /// <summary>A breaker with <paramref name="settings"/> (an instance's <c>[circuit]</c> section).</summary>
+    public static ServiceCircuitBreaker Create(CircuitSettings settings, TimeProvider timeProvider, ILogger logger, string instance) =>
+        new(settings.Failures, settings.OpenDuration, timeProvider, logger, instance);
 
     /// <summary>
     /// Asks whether a request may call the plugin. False: answer "service unreachable" at once, with
@@ -76,7 +72,7 @@ internal sealed partial class ServiceCircuitBreaker
                     _state = CircuitState.HalfOpen;
                     _probeInFlight = true;
                     isProbe = true;
-                    LogHalfOpen(_logger, _brand);
+                    LogHalfOpen(_logger, _instance);
                     return true;
                 case CircuitState.HalfOpen when !_probeInFlight:
                     // The last probe was abandoned (cancelled): the next request probes.
@@ -86,8 +82,8 @@ internal sealed partial class ServiceCircuitBreaker
                 default:
                     var retryIn = _state == CircuitState.Open ? OpenDuration - _timeProvider.GetElapsedTime(_openedAt) : TimeSpan.Zero;
                     why = _state == CircuitState.Open
-                        ? $"circuit open after {FailureThreshold} consecutive failures to reach {_brand}; next attempt in {Math.Ceiling(Math.Max(retryIn.TotalSeconds, 0)).ToString(CultureInfo.InvariantCulture)} s"
-                        : $"circuit half-open: a probe request to {_brand} is in progress";
+                        ? $"circuit open after {FailureThreshold} consecutive failures to reach {_instance}; next attempt in {Math.Ceiling(Math.Max(retryIn.TotalSeconds, 0)).ToString(CultureInfo.InvariantCulture)} s"
+                        : $"circuit half-open: a probe request to {_instance} is in progress";
                     return false;
             }
         }
@@ -125,7 +121,7 @@ internal sealed partial class ServiceCircuitBreaker
             {
                 _probeInFlight = false;
                 _state = CircuitState.Closed;
-                LogClosed(_logger, _brand);
+                LogClosed(_logger, _instance);
             }
         }
     }
@@ -144,7 +140,7 @@ internal sealed partial class ServiceCircuitBreaker
             {
                 _probeInFlight = false;
                 Open();
-                LogReopened(_logger, _brand, OpenDuration.TotalSeconds);
+                LogReopened(_logger, _instance, OpenDuration.TotalSeconds);
                 return;
             }
 
@@ -152,7 +148,7 @@ internal sealed partial class ServiceCircuitBreaker
             if (_state == CircuitState.Closed && ++_consecutiveFailures >= FailureThreshold)
             {
                 Open();
-                LogOpened(_logger, _brand, _consecutiveFailures, OpenDuration.TotalSeconds);
+                LogOpened(_logger, _instance, _consecutiveFailures, OpenDuration.TotalSeconds);
             }
         }
     }
@@ -178,15 +174,15 @@ internal sealed partial class ServiceCircuitBreaker
         _openedAt = _timeProvider.GetTimestamp();
     }
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "{Brand}: circuit opened after {Failures} consecutive failures to reach the service; requests are answered 'service unreachable' for {OpenSeconds} s")]
-    private static partial void LogOpened(ILogger logger, string brand, int failures, double openSeconds);
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "{Instance}: circuit opened after {Failures} consecutive failures to reach the service; requests are answered 'service unreachable' for {OpenSeconds} s")]
+    private static partial void LogOpened(ILogger logger, string instance, int failures, double openSeconds);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "{Brand}: circuit half-open: letting one probe request through")]
-    private static partial void LogHalfOpen(ILogger logger, string brand);
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "{Instance}: circuit half-open: letting one probe request through")]
+    private static partial void LogHalfOpen(ILogger logger, string instance);
 
-    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "{Brand}: circuit closed: the service answered the probe request")]
-    private static partial void LogClosed(ILogger logger, string brand);
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "{Instance}: circuit closed: the service answered the probe request")]
+    private static partial void LogClosed(ILogger logger, string instance);
 
-    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "{Brand}: circuit re-opened: the probe request failed to reach the service; next probe in {OpenSeconds} s")]
-    private static partial void LogReopened(ILogger logger, string brand, double openSeconds);
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "{Instance}: circuit re-opened: the probe request failed to reach the service; next probe in {OpenSeconds} s")]
+    private static partial void LogReopened(ILogger logger, string instance, double openSeconds);
 }

@@ -1,10 +1,10 @@
-namespace MfaHost.PluginSdk;
+namespace MfaHost.Resilience;
 
 /// <summary>
 /// The state of an instance's circuit breaker (configured by its <c>[circuit]</c> section): whether
 /// requests reach the plugin, or are answered "service unreachable" at once because the service is down.
 /// </summary>
-public enum CircuitState
+internal enum CircuitState
 {
     /// <summary>Requests reach the plugin (the normal state).</summary>
     Closed = 0,

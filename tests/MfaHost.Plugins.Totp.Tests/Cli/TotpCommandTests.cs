@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
-using MfaHost.Plugins.Totp.Enrollments;
-using MfaHost.PluginSdk;
-using MfaHost.State;
 using MfaHost.Testing;
 
-namespace MfaHost.Tests.Cli;
+namespace MfaHost.Plugins.Totp.Tests.Cli;
 
+/// <summary>
+/// <c>mfahost totp</c> with no host running: the command loads the one instance itself and runs the plugin's admin
+/// operations on the state store in the configuration's data folder (the README's "enroll, then start").
+/// </summary>
 public partial class TotpCommandTests
 {
     private TempDirectory _temp = null!;
@@ -15,7 +16,7 @@ public partial class TotpCommandTests
     public void SetUp()
     {
         _temp = new TempDirectory();
-        _config = _temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {_temp.Combine("plugins")}\ndata_dir = data\n");
+        _config = _temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins")}\ndata_dir = data\n");
         _temp.Write("config/plugins/totp.ini", "[plugin]\ntype = totp\n\n[totp]\nissuer = Example Corp\n");
     }
 
@@ -35,10 +36,11 @@ public partial class TotpCommandTests
         var scratch = ScratchCode().Matches(output).Select(m => m.Groups[1].Value).ToList();
         Assert.That(scratch, Has.Count.EqualTo(10));
 
-        using var store = SqliteStateStore.InDirectory(_temp.Combine("config", "data"), TimeProvider.System);
-        var enrollment = await new TotpEnrollmentStore(new NamespacedStateStore(store, "totp"), TimeProvider.System).GetAsync("alice", default);
-        Assert.That(enrollment, Is.Not.Null);
-        Assert.That(uri.Value, Does.Contain("secret=" + enrollment!.Secret + "&"));
+        var secret = Regex.Match(uri.Value, "secret=([A-Z2-7]+)&").Groups[1].Value;
+        Assert.That(Base32Secret().IsMatch(secret), Is.True, uri.Value);
+        var listed = await CliHarness.RunAsync("totp", "list", "--config", _config);
+        Assert.That(listed.Out, Does.Contain("alice").And.Contain("10 of 10").And.Not.Contain(secret));
+        Assert.That(File.Exists(_temp.Combine("config", "data", "state.db")), Is.True, "the enrollment is in the host's state store");
     }
 
     [Test]
@@ -141,6 +143,9 @@ public partial class TotpCommandTests
         Assert.That((await CliHarness.RunAsync("totp", "enroll", "--config", _config)).ExitCode, Is.EqualTo(2));
         Assert.That((await CliHarness.RunAsync("totp", "enroll", "a:b", "--config", _config)).ExitCode, Is.EqualTo(2));
     }
+
+    [GeneratedRegex("^[A-Z2-7]{32}$")]
+    private static partial Regex Base32Secret();
 
     [GeneratedRegex("otpauth://\\S+")]
     private static partial Regex OtpAuthUri();

@@ -1,0 +1,158 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MfaHost.Administration;
+using MfaHost.Client;
+using MfaHost.Configuration;
+using MfaHost.Hosting;
+using MfaHost.Plugins;
+using MfaHost.PluginSdk;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Cli;
+
+/// <summary>
+/// A plugin instance's administrative operation from the command line (<c>mfahost totp enroll</c> and friends):
+/// through the running host's <c>admin</c> method when a host answers on the socket, otherwise by loading that one
+/// instance in this process (as before the first start: "enroll, then start"). Problems are written to stderr and
+/// become the exit code: 2 for usage or configuration errors, 1 for a refusal.
+/// </summary>
+internal sealed class PluginAdminCall(CliConsole console, string? socketOption, string? configOption, string refusalHint = "")
+{
+    private static readonly string[] UsageReasons =
+    [
+        AdminOperationException.UnknownPlugin, AdminOperationException.UnknownOperation, AdminOperationException.InvalidArguments,
+        "invalid_params", "missing_field", "invalid_field",
+    ];
+
+    /// <summary>The operation's result, or the exit code when it failed (the reason already written).</summary>
+    public async Task<(JsonNode? Result, int? ExitCode)> RunAsync(string instance, string expectedType, string operation, JsonObject arguments, CancellationToken cancellationToken)
+    {
+        HostSettings? settings = null;
+        var socketPath = socketOption is { Length: > 0 } ? Path.GetFullPath(socketOption) : null;
+        if (socketPath is null)
+        {
+            if (LoadSettings() is not { } loaded)
+            {
+                return (null, ExitCodes.UsageOrConfig);
+            }
+
+            settings = loaded;
+            socketPath = loaded.SocketPath;
+        }
+
+        MfaHostClient client;
+        try
+        {
+            client = await MfaHostClient.ConnectAsync(socketPath, cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: not SocketError.AccessDenied })
+        {
+            // No host runs there: do it here, on the same configuration and state store the host will use.
+            settings ??= LoadSettings();
+            return settings is null ? (null, ExitCodes.UsageOrConfig) : await RunLocallyAsync(settings, instance, expectedType, operation, arguments, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            HostSocketOption.WriteUnreachable(console, socketPath, e);
+            return (null, ExitCodes.Failed);
+        }
+
+        await using (client)
+        {
+            return await RunThroughSocketAsync(client, instance, operation, arguments, cancellationToken);
+        }
+    }
+
+    private async Task<(JsonNode? Result, int? ExitCode)> RunThroughSocketAsync(
+        MfaHostClient client, string instance, string operation, JsonObject arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // An instance of another type is refused by the host itself (unknown_operation), which names what it offers.
+            var answer = await client.CallAsync(
+                "admin",
+                new JsonObject { ["instance"] = instance, ["operation"] = operation, ["arguments"] = arguments.DeepClone() },
+                cancellationToken);
+            return (answer.TryGetProperty("result", out var result) ? JsonNode.Parse(result.GetRawText()) : null, null);
+        }
+        catch (MfaHostRpcException e)
+        {
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+            return (null, UsageReasons.Contains(e.Reason) ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
+        }
+        catch (IOException e)
+        {
+            HostSocketOption.WriteUnreachable(console, client.SocketPath, e);
+            return (null, ExitCodes.Failed);
+        }
+    }
+
+    private async Task<(JsonNode? Result, int? ExitCode)> RunLocallyAsync(
+        HostSettings settings, string instance, string expectedType, string operation, JsonObject arguments, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(settings.PluginConfigDirectory, instance + ".ini");
+        if (instance.Length == 0 || instance.IndexOfAny(['/', '\\']) >= 0 || !File.Exists(file))
+        {
+            console.Error.WriteLine($"error: no plugin instance '{instance}': {file} does not exist (see --instance)");
+            return (null, ExitCodes.UsageOrConfig);
+        }
+
+        // Checked before anything is constructed: another type's constructor has no business running here.
+        try
+        {
+            var type = new PluginConfiguration(IniFile.Load(file), file, Credentials.NoCredentials.Instance).Section("plugin").GetString("type", instance);
+            if (type != expectedType)
+            {
+                console.Error.WriteLine($"error: plugin instance '{instance}' ({file}) is of type '{type}', not '{expectedType}'");
+                return (null, ExitCodes.UsageOrConfig);
+            }
+        }
+        catch (MfaConfigurationException e)
+        {
+            ConfigurationReport.WriteErrors(console.Error, [e]);
+            return (null, ExitCodes.UsageOrConfig);
+        }
+
+        var errors = new List<MfaConfigurationException>();
+        using var loggerFactory = HostComposition.CreateLoggerFactory(settings, console.Error, LogLevel.Warning);
+        var state = HostComposition.CreateStateStore(settings, TimeProvider.System);
+        try
+        {
+            await using var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, state).BuildOne(file, errors);
+            if (errors.Count > 0)
+            {
+                ConfigurationReport.WriteErrors(console.Error, errors);
+                return (null, ExitCodes.UsageOrConfig);
+            }
+
+            var runner = new AdminOperationRunner(settings.RequestTimeout, TimeProvider.System, loggerFactory.CreateLogger("MfaHost.Administration"));
+            return (await runner.RunAsync(catalog, instance, operation, arguments, cancellationToken), null);
+        }
+        catch (AdminOperationException e)
+        {
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+            return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
+        }
+        finally
+        {
+            if (state is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
+
+    private HostSettings? LoadSettings()
+    {
+        var errors = new List<MfaConfigurationException>();
+        var settings = HostSettingsLoader.Load(ConfigurationReport.ResolveConfigPath(configOption), errors);
+        if (errors.Count > 0)
+        {
+            ConfigurationReport.WriteErrors(console.Error, errors);
+            return null;
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using MfaHost.Administration;
+using MfaHost.Configuration;
+using MfaHost.Plugins;
+using MfaHost.Protocol.Rpc;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Protocol.Methods;
+
+/// <summary>
+/// <c>admin</c> (<c>[access] admin_uids</c>, the host's own uid and root): runs a plugin instance's administrative
+/// operation, for example the totp plugin's <c>enroll</c>, with JSON arguments and a JSON result.
+/// </summary>
+internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IGatewayMethod
+{
+    /// <summary>Error code of a refused operation (the plugin's refusal, e.g. "already enrolled").</summary>
+    public const int OperationRefused = -32003;
+
+    private readonly AdminOperationRunner _runner = new(settings.RequestTimeout, timeProvider, loggerFactory.CreateLogger("MfaHost.Administration"));
+
+    public string Name => "admin";
+
+    public bool CountsTowardLimit => false;
+
+    public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
+    {
+        var p = call.ReadParams(GatewayJsonContext.Default.AdminParams);
+        var instance = GatewayCall.Required(p.Instance, "instance");
+        var operation = GatewayCall.Required(p.Operation, "operation");
+        try
+        {
+            var result = await _runner.RunAsync(catalog.Current, instance, operation, p.Arguments ?? [], cancellationToken);
+            return RpcResult.Of(new AdminResult(instance, operation, result), GatewayJsonContext.Default.AdminResult);
+        }
+        catch (AdminOperationException e)
+        {
+            var code = e.Reason switch
+            {
+                AdminOperationException.Refused => OperationRefused,
+                AdminOperationException.Timeout or AdminOperationException.PluginUnavailable => RpcErrorCodes.InternalError,
+                _ => RpcErrorCodes.InvalidParams,
+            };
+            throw new RpcException(code, e.Message, e.Reason);
+        }
+    }
+}
+
+internal sealed class AdminParams
+{
+    public string? Instance { get; init; }
+
+    public string? Operation { get; init; }
+
+    public JsonObject? Arguments { get; init; }
+}
+
+internal sealed record AdminResult(string Instance, string Operation, JsonNode? Result);

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MfaHost.Plugins.Totp.Administration;
+using MfaHost.Plugins.Totp.Enrollments;
+using MfaHost.PluginSdk;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Plugins.Totp;
+
+/// <summary>The administrative operations behind <c>mfahost totp enroll|list|remove</c> (the host's <c>admin</c> method).</summary>
+public sealed partial class TotpClient
+{
+    private static readonly IReadOnlyList<MfaAdminOperation> Operations =
+    [
+        new("enroll", "Enroll 'user' with a new secret and scratch codes (optional 'issuer', 'replace': true replaces an enrollment); returns the otpauth URI and the scratch codes, shown once"),
+        new("list", "The enrolled users: when, parameters, scratch codes left (never secrets)"),
+        new("remove", "Remove the enrollment of 'user' (secret and scratch codes)"),
+    ];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<MfaAdminOperation> AdminOperations => Operations;
+
+    /// <inheritdoc />
+    protected override async ValueTask<JsonNode?> AdminAsync(string operation, JsonObject arguments, CancellationToken cancellationToken) => operation switch
+    {
+        "enroll" => await EnrollAsync(arguments, cancellationToken),
+        "list" => await ListAsync(cancellationToken),
+        _ => await RemoveAsync(arguments, cancellationToken),
+    };
+
+    private async ValueTask<JsonNode> EnrollAsync(JsonObject arguments, CancellationToken cancellationToken)
+    {
+        var user = AdminArguments.OptionalString(arguments, "user") ?? string.Empty;
+        var issuer = AdminArguments.OptionalString(arguments, "issuer") ?? _settings.Issuer;
+        if (user.Length == 0 || user.Contains(':', StringComparison.Ordinal))
+        {
+            throw new MfaAdminException(MfaAdminErrorKind.InvalidArguments, $"user '{user}' cannot be enrolled: an otpauth URI does not allow an empty name or ':' in it");
+        }
+
+        if (issuer.Contains(':', StringComparison.Ordinal))
+        {
+            throw new MfaAdminException(MfaAdminErrorKind.InvalidArguments, $"issuer '{issuer}': an otpauth URI does not allow ':' in the issuer");
+        }
+
+        var created = await _enrollments.EnrollAsync(user, _settings, AdminArguments.OptionalBool(arguments, "replace"), cancellationToken);
+        if (created is null)
+        {
+            var existing = await _enrollments.GetAsync(user, cancellationToken);
+            throw new MfaAdminException($"{user} is already enrolled in instance '{Context.InstanceName}'" + (existing is null ? string.Empty : $" (since {Format(existing.EnrolledAt)})"));
+        }
+
+        var enrollment = created.Enrollment;
+        LogEnrolled(Logger, user, enrollment.AlgorithmName, enrollment.Digits, enrollment.Period);
+        return new JsonObject
+        {
+            ["user"] = user,
+            ["uri"] = enrollment.ToOtpUri(issuer).ToString(),
+            ["algorithm"] = enrollment.AlgorithmName,
+            ["digits"] = enrollment.Digits,
+            ["period"] = enrollment.Period,
+            ["scratch_codes"] = new JsonArray([.. created.ScratchCodes.Select(c => JsonValue.Create(c))]),
+        };
+    }
+
+    private async ValueTask<JsonNode> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = new JsonArray();
+        foreach (var enrollment in await _enrollments.ListAsync(cancellationToken))
+        {
+            rows.Add(new JsonObject
+            {
+                ["user"] = enrollment.User,
+                ["enrolled_at"] = enrollment.EnrolledAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
+                ["algorithm"] = enrollment.AlgorithmName,
+                ["digits"] = enrollment.Digits,
+                ["period"] = enrollment.Period,
+                ["scratch_codes_left"] = await _enrollments.CountScratchCodesLeftAsync(enrollment, cancellationToken),
+                ["scratch_codes_issued"] = enrollment.ScratchCodeCount,
+            });
+        }
+
+        return new JsonObject { ["enrollments"] = rows };
+    }
+
+    private async ValueTask<JsonNode> RemoveAsync(JsonObject arguments, CancellationToken cancellationToken)
+    {
+        var user = AdminArguments.RequiredString(arguments, "user");
+        if (!await _enrollments.RemoveAsync(user, cancellationToken))
+        {
+            throw new MfaAdminException($"{user} is not enrolled in instance '{Context.InstanceName}'");
+        }
+
+        LogRemoved(Logger, user);
+        return new JsonObject { ["user"] = user, ["removed"] = true };
+    }
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "TOTP enrollment created for {User} ({Algorithm}, {Digits} digits, {Period} s)")]
+    private static partial void LogEnrolled(ILogger logger, string user, string algorithm, int digits, int period);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "TOTP enrollment removed for {User}")]
+    private static partial void LogRemoved(ILogger logger, string user);
+}
