@@ -16,7 +16,8 @@ internal sealed class PushLimitFilter(LimitState state, TimeProvider timeProvide
     {
         var login = call.Login;
         var settings = login.Settings.Limits;
-        if (!settings.PushLimitEnabled || login.Otp is not null)
+        // Only a plugin that can push sends a push; a password-only plugin (jazz) is never counted.
+        if (!settings.PushLimitEnabled || login.Otp is not null || !login.Instance.Capabilities.HasFlag(MfaCapabilities.Push))
         {
             return await next(call, cancellationToken);
         }
