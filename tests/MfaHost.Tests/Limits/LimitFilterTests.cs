@@ -3,6 +3,8 @@ using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Tests.Pipeline;
+using Moq;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -20,13 +22,25 @@ public sealed class LimitFilterTests
     private static PluginCall Call(LimitSettings limits, string? otp = "123456") => new(
         new LoginContext
         {
-            Instance = new PluginInstance { Name = "test", Type = "test", ConfigFile = "test.ini" },
+            Instance = new PluginInstance { Name = "test", Type = "test", ConfigFile = "test.ini", Client = PushingClient },
             Settings = PipelineSettings.Default with { Limits = limits },
             Request = new AuthenticationRequest { Plugin = "test", SessionId = "s1", Username = "alice" },
             MfaIdentity = "alice",
             Otp = otp,
         },
         new Dictionary<string, string>());
+
+    // The push limit applies only to instances that can push: the scripted plugin pushes and takes codes.
+    private static readonly ScriptedClient PushingClient = new(new MfaPluginContext
+    {
+        InstanceName = "test",
+        Configuration = new PluginConfiguration(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), "test.ini", Mock.Of<ICredentialStore>()),
+        Logger = NullLogger.Instance,
+        TimeProvider = TimeProvider.System,
+        Credentials = Mock.Of<ICredentialStore>(),
+        HttpClientFactory = Mock.Of<IPluginHttpClientFactory>(),
+        State = new InMemoryStateStore(TimeProvider.System),
+    });
 
     private LockoutFilter Lockout() => new(new LimitState(_store), _time, NullLogger<LockoutFilter>.Instance);
 
