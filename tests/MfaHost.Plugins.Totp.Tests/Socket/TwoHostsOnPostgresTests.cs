@@ -18,7 +18,8 @@ namespace MfaHost.Plugins.Totp.Tests.Socket;
 public sealed partial class TwoHostsOnPostgresTests
 {
     private const string Instance = "totp";
-    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n";
+    // The host's own lock-out (issue 15), its state in the shared store under /limits/totp/.
+    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[lockout]\nfailures = 5\nwindow = 300\nduration = 300\n";
     private const string SigningKey = "a-signing-key-shared-by-both-hosts-0123456789";
 
     private IReadOnlyList<HostProcess> _pair = [];
@@ -148,7 +149,13 @@ public sealed partial class TwoHostsOnPostgresTests
         var lockedOnB = await onB.AuthenticateAsync(Otp(user, Code(secret)));
         var lockedOnA = await onA.AuthenticateAsync(Otp(user, Code(secret)));
 
-        Assert.That((lockedOnA.Reason, lockedOnB.Reason), Is.EqualTo((MfaReasons.LockedOut, MfaReasons.LockedOut)), $"{lockedOnA}; {lockedOnB}");
+        var server = await PostgresServer.Shared;
+        var lockRows = await server.ScalarAsync($"SELECT count(*) FROM {_schema}.state WHERE key = '/limits/{Instance}/locked/{user}'");
+        Assert.Multiple(() =>
+        {
+            Assert.That((lockedOnA.Reason, lockedOnB.Reason), Is.EqualTo((MfaReasons.LockedOut, MfaReasons.LockedOut)), $"{lockedOnA}; {lockedOnB}");
+            Assert.That(lockRows, Is.EqualTo(1L), "the lock-out is one row of the shared store, under the host's /limits/");
+        });
     }
 
     [Test]
