@@ -2,11 +2,13 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MfaHost.Administration;
+using MfaHost.Audit;
 using MfaHost.Client;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.Protocol.Access;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Cli;
@@ -145,18 +147,44 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
             }
 
             var runner = new AdminOperationRunner(settings.RequestTimeout, TimeProvider.System, loggerFactory.CreateLogger("MfaHost.Administration"));
-            return await body(new AdminSession(settings.MaxFrameBytes, async (operation, arguments, ct) =>
+            // With no host running, this process is the trail's only writer: one trail for the whole session.
+            await using var audit = new AuditTrail(settings.Audit, NotServing.Instance, TimeProvider.System, loggerFactory.CreateLogger<AuditTrail>());
+            await audit.StartAsync(cancellationToken);
+            try
             {
-                try
+                return await body(new AdminSession(settings.MaxFrameBytes, async (operation, arguments, ct) =>
                 {
-                    return (await runner.RunAsync(catalog, instance, operation, arguments, ct), null);
-                }
-                catch (AdminOperationException e)
-                {
-                    console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
-                    return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
-                }
-            }));
+                    var record = new AuditRecord
+                    {
+                        Event = AuditRecord.AdminEvent,
+                        Method = "cli",
+                        Action = "admin_operation",
+                        CallerUid = UnixUser.EffectiveUid(),
+                        CallerPid = Environment.ProcessId,
+                        Plugin = instance,
+                        PluginType = expectedType,
+                        Username = arguments["user"] is JsonValue user && user.TryGetValue<string>(out var name) ? name : null,
+                        Detail = "operation " + operation,
+                        Verdict = AuditRecord.Done,
+                    };
+                    try
+                    {
+                        var result = await runner.RunAsync(catalog, instance, operation, arguments, ct);
+                        audit.Record(record);
+                        return (result, null);
+                    }
+                    catch (AdminOperationException e)
+                    {
+                        audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
+                        console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+                        return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
+                    }
+                }));
+            }
+            finally
+            {
+                await audit.StopAsync(CancellationToken.None);
+            }
         }
         finally
         {
@@ -178,6 +206,13 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
 
         return settings;
+    }
+
+    private sealed class NotServing : IConfigurationGeneration
+    {
+        public static readonly NotServing Instance = new();
+
+        public long Current => 0;
     }
 }
 
