@@ -30,6 +30,7 @@ internal static class InstanceOptions
         ["username_transform"] = Set("append_domain"),
         ["connection_limit"] = Set("limit"),
         ["circuit"] = Set("failures", "open_seconds"),
+        ["http"] = Set("max_connections", "http2", "idle_timeout"),
         ["tls"] = Set("ca_file", "client_cert", "client_key"),
         ["https_proxy"] = Set("server", "port", "username", "password"),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

@@ -12,6 +12,10 @@ internal sealed record PushStarted(string? Txid);
 
 internal sealed record PushStatusBody(string? Status);
 
+internal sealed record PushStatusQuery(IReadOnlyList<string> Txids);
+
+internal sealed record PushStatusesBody(Dictionary<string, string?>? Statuses);
+
 internal sealed record OtpRequest(string User, string Otp);
 
 internal sealed record OtpResult(string? Result);
@@ -23,6 +27,8 @@ internal sealed record ErrorBody(string? Error);
 [JsonSerializable(typeof(PushRequest))]
 [JsonSerializable(typeof(PushStarted))]
 [JsonSerializable(typeof(PushStatusBody))]
+[JsonSerializable(typeof(PushStatusQuery))]
+[JsonSerializable(typeof(PushStatusesBody))]
 [JsonSerializable(typeof(OtpRequest))]
 [JsonSerializable(typeof(OtpResult))]
 [JsonSerializable(typeof(ErrorBody))]
