@@ -11,7 +11,7 @@ namespace MfaHost.Plugins.Acme.Api;
 
 /// <summary>
 /// The Acme REST API over RestSharp. Every answer is classified here, in one place, as the SDK's
-/// model says (see docs/plugin-guide.md, "The reference plugin: Acme" for the table):
+/// model says (see docs/acme.md and the Acme REST spec for the table):
 /// <list type="bullet">
 /// <item>a failed exchange (refused, DNS, timeout, a certificate that does not validate, an answer
 /// that is not HTTP): the SDK's <see cref="HttpFailureClassifier"/> decides, as for every plugin;</item>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace MfaHost.Plugins.Acme.Api;
 
-// The bodies of the Acme REST API, version 1 (see docs/plugin-guide.md, "The reference plugin: Acme"). Response fields are
+// The bodies of the Acme REST API, version 1 (see docs/acme.md and the Acme REST spec). Response fields are
 // nullable: a missing field is the service's mistake and is reported as a communication error,
 // not a crash.
 
