@@ -178,6 +178,7 @@ public sealed partial class TwoHostsOnPostgresTests
                 await onB.AuthenticateAsync(Otp("bob", Code(secrets[1]))),
             };
             var health = new[] { await onA.HealthAsync(), await onB.HealthAsync() };
+            var enrollDown = await a.RunCliAsync(["totp", "enroll", "dan", "--socket", a.SocketPath]);
 
             // A third host started while the database is down: the totp instance cannot read its state and does not load.
             var c = await HostProcess.StartAsync(PluginsDirectory, new Dictionary<string, string> { [Instance] = InstanceIni }, HostConfiguration(server, schema));
@@ -191,6 +192,7 @@ public sealed partial class TwoHostsOnPostgresTests
                 Assert.That(health.Select(h => h.Status), Is.All.EqualTo("degraded"));
                 Assert.That(health.Select(h => h.Problems?.SingleOrDefault()), Is.All.StartsWith("the postgres state store is unavailable"));
                 Assert.That((startedDown.Status, startedDown.PluginsLoaded), Is.EqualTo(("degraded", 0)), string.Join("\n", c.Output.Lines));
+                Assert.That((enrollDown.ExitCode, enrollDown.Error.Trim()), Is.EqualTo((1, "error: The host's state store is unavailable; try again later")), "the command line through a host");
             });
 
             await server.StartServerAsync();
