@@ -63,6 +63,9 @@ internal sealed record HostSettings
     /// <summary><c>[access]</c>: which peer uids may call which methods.</summary>
     public MfaHost.Access.AccessRules Access { get; init; } = MfaHost.Access.AccessRules.Default;
 
+    /// <summary><c>[audit]</c>: the audit trail.</summary>
+    public MfaHost.Audit.AuditSettings Audit { get; init; } = MfaHost.Audit.AuditSettings.Off;
+
     /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
     public MfaHost.Tickets.TicketSettings Tickets { get; init; } = new();
 

@@ -69,6 +69,7 @@ public class TicketAccessTests
             new TicketService(store, new StateReplayStore(store), sessions, settings, time),
             new HostSettings { ConfigFile = "x", ConfigDirectory = "/", SocketPath = "s", PluginsDirectory = "p", PluginConfigDirectory = "c", DataDirectory = "d", Access = Rules },
             new ConfiguredAccessPolicy(Rules, HostUid),
+            MfaHost.Audit.NoAuditTrail.Instance,
             NullLoggerFactory.Instance);
         var body = Encoding.UTF8.GetBytes($"{{\"session_token\":\"{sessions.Issue("alice", "noop", "s1")}\",\"applid\":\"{applid}\"}}");
 
