@@ -26,7 +26,7 @@ internal static class BenchmarkProgram
                 [--freeradius freeradius] [--radclient radclient]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
                                                clients (RADIUS on loopback); prints both figures and the ratio
-          totp-verify-load --dir DIR [--callers 16] [--seconds 10]
+          totp-verify-load --dir DIR [--callers 16] [--seconds 10] [--rounds 1]
                                                the totp instance of a totp-setup folder called in this process (no socket, no
                                                pipeline): verifications/s, latency and CPU time per verification
           totp-import [--users 100000]         import USERS otpauth URIs and USERS google_authenticator files into fresh stores
