@@ -23,6 +23,7 @@ internal static class TotpCommand
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Remove(console));
         command.Subcommands.Add(TotpImportCommand.Create(console));
+        command.Subcommands.Add(Rekey(console));
         return command;
     }
 
@@ -156,6 +157,28 @@ internal static class TotpCommand
             }
 
             console.Out.WriteLine($"Removed the TOTP enrollment of {userName} from instance '{name}'.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Rekey(CliConsole console)
+    {
+        var config = CliOptions.Config();
+        var socket = CliOptions.Socket();
+        var instance = Instance();
+        var command = new Command("rekey", "Seal every TOTP secret again under a new key (a new generated key; with seed_key_previous set, the configured seed_key)") { config, socket, instance };
+        command.SetAction(async (parse, ct) =>
+        {
+            var name = parse.GetValue(instance)!;
+            var (result, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config)).RunAsync(name, PluginType, "rekey", [], ct);
+            if (failed is { } exitCode)
+            {
+                return exitCode;
+            }
+
+            console.Out.WriteLine($"Sealed {Number(result, "rewritten")} secret(s) of instance '{name}' again: key id {Text(result, "previous_key_id")} -> {Text(result, "key_id")}.");
+            console.Out.WriteLine($"Next: {Text(result, "next")}.");
             return ExitCodes.Ok;
         });
         return command;

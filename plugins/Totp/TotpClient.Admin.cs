@@ -16,6 +16,7 @@ public sealed partial class TotpClient
         new("list", "The enrolled users: when, parameters, scratch codes left (never secrets)"),
         new("remove", "Remove the enrollment of 'user' (secret and scratch codes)"),
         new("import", "Send a part of an import: 'parts' [{file, first_line, text, size}] ('format' uri|google-authenticator|csv, and no 'import' id, on the first call); returns the 'import' id, enrollments staged and errors so far; nothing is written"),
+        new("rekey", "Seal every secret again under a new key: a new generated key, or with seed_key_previous set, the configured seed_key; returns the key ids and how many secrets were rewritten"),
         new("import-finish", "Check the whole 'import' (every bad line is refused, nothing written) and write its next 'batch' of enrollments ('replace': true replaces enrollments, 'dry_run': true writes nothing); call until 'finished'"),
     ];
 
@@ -29,6 +30,7 @@ public sealed partial class TotpClient
         "list" => await ListAsync(cancellationToken),
         "import" => ImportPart(arguments),
         "import-finish" => await ImportFinishAsync(arguments, cancellationToken),
+        "rekey" => await RekeyAsync(cancellationToken),
         _ => await RemoveAsync(arguments, cancellationToken),
     };
 

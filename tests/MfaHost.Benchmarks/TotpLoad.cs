@@ -50,7 +50,7 @@ internal static class TotpLoad
                 """ + "\n" + state);
         }
 
-        await File.WriteAllTextAsync(Path.Combine(directory, "plugins", "totp.ini"), "[plugin]\ntype = totp\n[totp]\nperiod = 1\nwindow = 1\nscratch_codes = 0\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "plugins", "totp.ini"), $"[plugin]\ntype = totp\n[totp]\nperiod = 1\nwindow = 1\nscratch_codes = 0\nseed_key = {Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}\n");
 
         // Enrolled through the plugin's own admin operation, on the one instance loaded here (as `mfahost totp enroll` does without a host).
         var started = Stopwatch.GetTimestamp();

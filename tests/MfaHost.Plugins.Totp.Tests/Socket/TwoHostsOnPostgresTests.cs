@@ -17,7 +17,8 @@ namespace MfaHost.Plugins.Totp.Tests.Socket;
 public sealed partial class TwoHostsOnPostgresTests
 {
     private const string Instance = "totp";
-    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n";
+    // Hosts sharing a store share the seed key (each would otherwise generate its own, and the second be refused).
+    private static readonly string InstanceIni = $"[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[totp]\nseed_key = {Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}\n";
     private const string SigningKey = "a-signing-key-shared-by-both-hosts-0123456789";
 
     private readonly List<RunningHost> _hosts = [];
