@@ -20,7 +20,7 @@ namespace MfaHost.Plugins.Totp;
 /// time, so parallel guesses get no more tries than sequential ones. A success costs one write to the store (the step claim).</para>
 /// </remarks>
 [MfaPlugin("totp")]
-[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "resync_window", "max_failures", "failure_window", "scratch_codes", "seed_key", "seed_key_previous")]
+[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "resync_window", "max_failures", "failure_window", "scratch_codes", "seed_key", "seed_key_previous", "pending_ttl")]
 public sealed partial class TotpClient : MfaClient
 {
     /// <summary>The reason word of a DENY for a user with no enrollment (the gateway shows the user the same message as for a wrong code).</summary>
@@ -70,7 +70,7 @@ public sealed partial class TotpClient : MfaClient
         var enrollment = await _enrollments.GetAsync(user, cancellationToken);
         if (enrollment is null)
         {
-            return NotEnrolled(user);
+            return await TryPendingAsync(user, otp.Trim(), cancellationToken) ?? NotEnrolled(user);
         }
 
         return await VerifyAsync(enrollment, otp.Trim(), cancellationToken);
@@ -122,6 +122,11 @@ public sealed partial class TotpClient : MfaClient
         {
             LogScratchCodeUsed(Logger, user);
             return MfaVerdict.Accept(message: "Scratch code accepted (each works once)");
+        }
+
+        if (await TryPendingAsync(user, code, cancellationToken) is { } pending)
+        {
+            return pending;
         }
 
         LogRejected(Logger, user);

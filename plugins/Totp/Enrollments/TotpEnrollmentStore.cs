@@ -73,11 +73,14 @@ internal sealed partial class TotpEnrollmentStore
         }
 
         var pending = new List<Task<bool>>();
-        await foreach (var (key, json) in _state.ListAsync(EnrollmentPrefix, cancellationToken))
+        foreach (var prefix in new[] { EnrollmentPrefix, PendingPrefix })
         {
-            if (!IsSealedWith(protector, Deserialize(json)))
+            await foreach (var (key, json) in _state.ListAsync(prefix, cancellationToken))
             {
-                pending.Add(ResealAsync(key, protector, cancellationToken));
+                if (!IsSealedWith(protector, Deserialize(json)))
+                {
+                    pending.Add(ResealAsync(key, protector, cancellationToken));
+                }
             }
         }
 
@@ -111,7 +114,8 @@ internal sealed partial class TotpEnrollmentStore
         var secret = SeedProtector.IsSealed(stored.Secret)
             ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted with key id {SeedProtector.KeyIdOf(stored.Secret)}, which is neither the key nor the previous key")
             : stored.Secret;
-        await _state.SetAsync(key, JsonSerializer.Serialize(stored.With(protector.Seal(stored.User, secret)), EnrollmentJsonContext.Default.StoredEnrollment), null, cancellationToken);
+        var expires = key.StartsWith(PendingPrefix, StringComparison.Ordinal) ? (await _state.TryGetExpiryAsync(key, cancellationToken)).ExpiresAt : null;
+        await _state.SetAsync(key, JsonSerializer.Serialize(stored.With(protector.Seal(stored.User, secret)), EnrollmentJsonContext.Default.StoredEnrollment), expires, cancellationToken);
         return true;
     }
 
@@ -173,10 +177,7 @@ internal sealed partial class TotpEnrollmentStore
             throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): enroll through the instance configured with [totp] {SeedProtector.KeyOption}");
         }
 
-        var codes = Enumerable.Range(0, settings.ScratchCodes)
-            .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
-        var stored = NewRecord(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength)), settings.Algorithm, settings.Digits, settings.Period, codes);
+        var (stored, codes) = NewRandomRecord(user, settings);
         return await WriteAsync(stored, replace, cancellationToken) ? new NewTotpEnrollment(ToEnrollment(stored), codes) : null;
     }
 
@@ -272,6 +273,7 @@ internal sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         var removed = await _state.RemoveAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        removed |= await _state.RemoveAsync(PendingPrefix + KeyOf(user), cancellationToken);
         var used = new List<string>();
         await foreach (var (key, _) in _state.ListAsync(ScratchUsedPrefix + KeyOf(user) + "/", cancellationToken))
         {
@@ -340,7 +342,10 @@ internal sealed partial class TotpEnrollmentStore
     /// <param name="code">What the user typed. A secret: never log it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when the code was an unused scratch code of the user's current enrollment.</returns>
-    public async ValueTask<bool> TryUseScratchCodeAsync(string user, string code, CancellationToken cancellationToken)
+    public ValueTask<bool> TryUseScratchCodeAsync(string user, string code, CancellationToken cancellationToken) =>
+        TryUseScratchCodeAsync(EnrollmentPrefix, user, code, cancellationToken);
+
+    private async ValueTask<bool> TryUseScratchCodeAsync(string prefix, string user, string code, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         ArgumentNullException.ThrowIfNull(code);
@@ -349,7 +354,7 @@ internal sealed partial class TotpEnrollmentStore
             return false;
         }
 
-        var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        var json = await _state.GetAsync(prefix + KeyOf(user), cancellationToken);
         if (json is null)
         {
             return false;

@@ -60,7 +60,7 @@ public class TotpImportCommandTests
     [Test]
     public async Task Existing_users_are_skipped_unless_force_and_a_dry_run_writes_nothing()
     {
-        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--no-confirm", "--config", _config);
         Assert.That(enrolled.ExitCode, Is.Zero, enrolled.Error);
         var before = (await StoredAsync()).Single().Secret;
         var aliceSecret = NewSecret();
