@@ -219,7 +219,7 @@ internal static class TotpCommand
                 return exitCode;
             }
 
-            console.Out.WriteLine($"Sealed {Number(result, "rewritten")} secret(s) of instance '{name}' again: key id {Text(result, "previous_key_id")} -> {Text(result, "key_id")}.");
+            console.Out.WriteLine($"Sealed {result?["rewritten"]?.GetValue<int>() ?? 0:N0} secret(s) of instance '{name}' again: key id {Text(result, "previous_key_id")} -> {Text(result, "key_id")}.");
             console.Out.WriteLine($"Next: {Text(result, "next")}.");
             return ExitCodes.Ok;
         });
