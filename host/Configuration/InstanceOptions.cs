@@ -21,7 +21,7 @@ internal static class InstanceOptions
     /// <summary>The sections the host and the SDK read in every instance file. Add a section here when the host starts reading it.</summary>
     private static readonly FrozenDictionary<string, FrozenSet<string>> HostSections = new Dictionary<string, FrozenSet<string>>(StringComparer.OrdinalIgnoreCase)
     {
-        ["plugin"] = Set("type", "enabled"),
+        ["plugin"] = Set("type", "enabled", "isolation", "max_memory_mb", "max_concurrency"),
         ["logging"] = Set("log_level"),
         ["auth"] = Set("prompt", "disable_echo", "interactive_protocols", "allow_one_time_tokens"),
         ["whitelist"] = Set("allow", "users"),
@@ -33,6 +33,7 @@ internal static class InstanceOptions
         ["lockout"] = Set("failures", "window", "duration"),
         ["push_limit"] = Set("max", "window"),
         ["push"] = Set("number_matching"),
+        ["http"] = Set("max_connections", "http2", "idle_timeout"),
         ["tls"] = Set("ca_file", "client_cert", "client_key"),
         ["https_proxy"] = Set("server", "port", "username", "password"),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
