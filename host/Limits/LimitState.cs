@@ -7,12 +7,12 @@ namespace MfaHost.Limits;
 /// <summary>
 /// Where the limits keep their counters: the host's state store (so hosts sharing a store share the limits),
 /// under <c>/limits/&lt;instance&gt;/</c>, a prefix no plugin's namespace (<c>&lt;instance&gt;/</c>) can reach.
-/// Keys: <c>failures/&lt;identity&gt;</c> (the failure count; at <c>[lockout] failures</c> or more it is the lock, expiring
-/// when the lock ends), <c>pushes/&lt;identity&gt;</c>, <c>number/&lt;session&gt;</c>.
+/// Keys: <c>failures/&lt;identity&gt;</c>, <c>locked/&lt;identity&gt;</c>, <c>pushes/&lt;identity&gt;</c>, <c>number/&lt;session&gt;</c>.
 /// </summary>
 internal sealed class LimitState(IStateStore store)
 {
     public const string Failures = "failures/";
+    public const string Locked = "locked/";
     public const string Pushes = "pushes/";
     public const string Number = "number/";
 
@@ -24,12 +24,9 @@ internal sealed class LimitState(IStateStore store)
     {
         var state = For(instance);
         var locked = 0;
-        await foreach (var (_, value) in state.ListAsync(Failures, cancellationToken))
+        await foreach (var _ in state.ListAsync(Locked, cancellationToken))
         {
-            if (settings.LockoutEnabled && CountOf(value) >= settings.LockoutFailures)
-            {
-                locked++;
-            }
+            locked++;
         }
 
         var limited = 0;
@@ -43,10 +40,6 @@ internal sealed class LimitState(IStateStore store)
 
         return (locked, limited);
     }
-
-    /// <summary>A stored count (0 when absent or unreadable).</summary>
-    public static long CountOf(string? value) =>
-        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 0;
 
     /// <summary>Whole seconds from <paramref name="now"/> to <paramref name="until"/>, at least 1.</summary>
     public static int SecondsLeft(DateTimeOffset now, DateTimeOffset? until) =>

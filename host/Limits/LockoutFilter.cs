@@ -49,18 +49,14 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         }
     }
 
-    // One key per identity holds both the failure count and the lock (a count at the threshold, expiring when the lock
-    // ends), so the filter reads the store once per login: an accepted code costs one read, not two.
     private async ValueTask<MfaVerdict> DecideAsync(PluginCall call, PluginCallDelegate next, LimitSettings settings, CancellationToken cancellationToken)
     {
         var login = call.Login;
         var store = state.For(login.Instance.Name);
         var identity = login.MfaIdentity;
-        var key = LimitState.Failures + identity;
-        var counted = LimitState.CountOf(await store.GetAsync(key, cancellationToken));
-        if (counted >= settings.LockoutFailures)
+        var (locked, until) = await store.TryGetExpiryAsync(LimitState.Locked + identity, cancellationToken);
+        if (locked)
         {
-            var (_, until) = await store.TryGetExpiryAsync(key, cancellationToken);
             var left = LimitState.SecondsLeft(timeProvider.GetUtcNow(), until);
             LimitsLog.RefusedLockedOut(logger, login.Instance.Name, identity, left, login.SessionId);
             return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed attempts: try again in {left} s");
@@ -71,20 +67,19 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         // Failing open (the service unreachable) is no proof of the user: it leaves the count as it is.
         if (verdict.IsAccept && verdict.Reason != MfaReasons.AcceptedServiceUnreachable)
         {
-            if (counted > 0)
+            if (await store.GetAsync(LimitState.Failures + identity, cancellationToken) is not null)
             {
-                await store.RemoveAsync(key, cancellationToken);
+                await store.RemoveAsync(LimitState.Failures + identity, cancellationToken);
             }
         }
         else if (!verdict.IsNeedInfo && verdict.Reason is MfaReasons.AuthenticationFailed or MfaReasons.Replayed)
         {
             var now = timeProvider.GetUtcNow();
-            var failures = await store.IncrementAsync(key, now + settings.LockoutWindow, cancellationToken);
+            var failures = await store.IncrementAsync(LimitState.Failures + identity, now + settings.LockoutWindow, cancellationToken);
             if (failures >= settings.LockoutFailures)
             {
-                // The count stays at or above the threshold until the lock ends: a failure another host counts meanwhile
-                // only adds to it, and never unlocks.
-                await store.SetAsync(key, failures.ToString(System.Globalization.CultureInfo.InvariantCulture), now + settings.LockoutDuration, cancellationToken);
+                await store.SetAsync(LimitState.Locked + identity, failures.ToString(System.Globalization.CultureInfo.InvariantCulture), now + settings.LockoutDuration, cancellationToken);
+                await store.RemoveAsync(LimitState.Failures + identity, cancellationToken);
                 LimitsLog.LockedOut(logger, login.Instance.Name, identity, failures, (int)settings.LockoutDuration.TotalSeconds);
             }
         }

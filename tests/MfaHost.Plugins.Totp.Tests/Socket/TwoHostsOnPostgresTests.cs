@@ -150,8 +150,7 @@ public sealed partial class TwoHostsOnPostgresTests
         var lockedOnA = await onA.AuthenticateAsync(Otp(user, Code(secret)));
 
         var server = await PostgresServer.Shared;
-        // The lock is the failure count at the threshold, in one row that expires when the lock ends.
-        var lockRows = await server.ScalarAsync($"SELECT count(*) FROM {_schema}.state WHERE key = '/limits/{Instance}/failures/{user}' AND value::bigint >= 5");
+        var lockRows = await server.ScalarAsync($"SELECT count(*) FROM {_schema}.state WHERE key = '/limits/{Instance}/locked/{user}'");
         Assert.Multiple(() =>
         {
             Assert.That((lockedOnA.Reason, lockedOnB.Reason), Is.EqualTo((MfaReasons.LockedOut, MfaReasons.LockedOut)), $"{lockedOnA}; {lockedOnB}");

@@ -85,36 +85,6 @@ public sealed class LimitFilterTests
     }
 
     [Test]
-    public async Task An_accepted_code_without_failures_costs_the_lockout_one_read_and_no_write()
-    {
-        var store = new Mock<IStateStore>(MockBehavior.Strict);
-        store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync((string?)null);
-        var filter = new LockoutFilter(new LimitState(store.Object), _time, NullLogger<LockoutFilter>.Instance);
-
-        var verdict = await filter.InvokeAsync(Call(LimitSettings.Default), Answer(MfaVerdict.Accept()), default);
-
-        Assert.That(verdict.IsAccept, Is.True);
-        store.Verify(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
-    }
-
-    [Test]
-    public async Task A_failure_counted_elsewhere_during_the_lock_never_unlocks_it()
-    {
-        var filter = Lockout();
-        var limits = new LimitSettings { LockoutFailures = 2, LockoutDuration = TimeSpan.FromSeconds(60) };
-        await filter.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), default);
-        await filter.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), default);
-
-        // Another host sharing the store counts a failure it started before it saw the lock.
-        await new LimitState(_store).For("test").IncrementAsync(LimitState.Failures + "alice", _time.GetUtcNow().AddSeconds(300), default);
-        _time.Advance(TimeSpan.FromSeconds(59));
-
-        Assert.That((await filter.InvokeAsync(Call(limits), Answer(MfaVerdict.Accept()), default)).Reason, Is.EqualTo(MfaReasons.LockedOut));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.That((await filter.InvokeAsync(Call(limits), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True);
-    }
-
-    [Test]
     public async Task The_push_limit_window_starts_at_the_first_push_and_codes_are_not_counted()
     {
         var filter = new PushLimitFilter(new LimitState(_store), _time, NullLogger<PushLimitFilter>.Instance);
