@@ -30,6 +30,9 @@ internal sealed record InstanceDefinition
 
     public PipelineSettings? Pipeline { get; init; }
 
+    /// <summary>Where the plugin runs: in the host, or in a worker process of its own.</summary>
+    public Isolation.IsolationSettings Isolation { get; init; } = MfaHost.Isolation.IsolationSettings.None;
+
     /// <summary>The loaded folder that provides <see cref="Type"/>; null when <see cref="Error"/> says why not.</summary>
     public PluginPackage? Package { get; init; }
 
