@@ -97,6 +97,7 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
                 Credentials = definition.Credentials!,
                 HttpClientFactory = http,
                 State = new NamespacedStateStore(stateStore, definition.Name),
+                DataDirectory = Path.Combine(settings.DataDirectory, "plugins", definition.Name),
             };
             return Instance(definition, client: (MfaClient)Activator.CreateInstance(type, context)!, package: package, http: http);
         }

@@ -18,8 +18,10 @@ namespace MfaHost.Plugins.Totp.Tests.Socket;
 public sealed partial class TwoHostsOnPostgresTests
 {
     private const string Instance = "totp";
-    // The host's own lock-out (issue 15), its state in the shared store under /limits/totp/.
-    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[lockout]\nfailures = 5\nwindow = 300\nduration = 300\n";
+    // The host's own lock-out (issue 15), its state in the shared store under /limits/totp/. Hosts sharing a store share
+    // the seed key (each would otherwise generate its own, and the second be refused).
+    private static readonly string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[lockout]\nfailures = 5\nwindow = 300\nduration = 300\n"
+        + $"[totp]\nseed_key = {Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}\n";
     private const string SigningKey = "a-signing-key-shared-by-both-hosts-0123456789";
 
     private IReadOnlyList<HostProcess> _pair = [];
@@ -293,7 +295,7 @@ public sealed partial class TwoHostsOnPostgresTests
     /// <summary>Enrolls through the command line of <paramref name="host"/> (a process, through that host's socket) and returns the secret.</summary>
     private static async Task<string> EnrollAsync(HostProcess host, string user)
     {
-        var result = await host.RunCliAsync(["totp", "enroll", user, "--socket", host.SocketPath]);
+        var result = await host.RunCliAsync(["totp", "enroll", user, "--no-confirm", "--socket", host.SocketPath]);
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         return SecretInUri().Match(result.Output).Groups[1].Value;
     }
