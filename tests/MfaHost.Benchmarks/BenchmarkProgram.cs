@@ -27,8 +27,14 @@ internal static class BenchmarkProgram
                 [--freeradius freeradius] [--radclient radclient]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
                                                clients (RADIUS on loopback); prints both figures and the ratio
+          totp-verify-load --dir DIR [--callers 16] [--seconds 10] [--rounds 1]
+                                               the totp instance of a totp-setup folder called in this process (no socket, no
+                                               pipeline): verifications/s, latency and CPU time per verification
           totp-import [--users 100000]         import USERS otpauth URIs and USERS google_authenticator files into fresh stores
                                                (seed key set); times, and a sample checked against oathtool codes
+          totp-import-cli --config CFG --socket S --mfahost PATH [--users 100000]
+                                               mfahost totp import (PATH: the program or mfahost.dll) of USERS URIs and a folder of USERS
+                                               google_authenticator files into the host of CFG; times, then oathtool codes through S
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
           soak  --socket S [--plugin noop] [--minutes 30] [--workers 8]
@@ -66,10 +72,16 @@ internal static class BenchmarkProgram
                 return await TotpLoad.SetupAsync(options);
             case "totp-load":
                 return await TotpLoad.RunAsync(options);
+            case "totp-verify-load":
+                return await TotpVerifyLoad.RunAsync(options);
+            case "totp-steps":
+                return await TotpSteps.RunAsync(options);
             case "totp-compare":
                 return await TotpCompare.RunAsync(options);
             case "totp-import":
                 return await TotpImportRun.RunAsync(options);
+            case "totp-import-cli":
+                return await TotpImportCliRun.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
             case "soak":

@@ -30,6 +30,8 @@ internal sealed partial class TotpEnrollmentStore
     private readonly IStateStore _state;
     private readonly TimeProvider _timeProvider;
     private readonly SeedProtector? _protector;
+    private readonly DecodedEnrollments _decoded = new();
+    private readonly Func<string, TotpEnrollment> _decode;
 
     /// <summary>Creates the store over <paramref name="state"/> (the instance's namespace).</summary>
     /// <param name="state">The instance's state store.</param>
@@ -47,6 +49,7 @@ internal sealed partial class TotpEnrollmentStore
         _state = state;
         _timeProvider = timeProvider;
         _protector = protector;
+        _decode = stored => ToEnrollment(Deserialize(stored));
     }
 
     /// <summary>
@@ -123,8 +126,19 @@ internal sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
-        return json is null ? null : ToEnrollment(Deserialize(json));
+        if (json is null)
+        {
+            _decoded.Forget(user);
+            return null;
+        }
+
+        return _decoded.Get(user, json, _decode);
     }
+
+    /// <summary>An Otp.NET verifier of <paramref name="enrollment"/> (built once per decoded enrollment).</summary>
+    /// <param name="enrollment">An enrollment, normally from <see cref="GetAsync"/>.</param>
+    /// <returns>The verifier.</returns>
+    public OtpNet.Totp VerifierOf(TotpEnrollment enrollment) => _decoded.VerifierOf(enrollment);
 
     /// <summary>
     /// Enrolls <paramref name="user"/> with a new random secret (160 bits) and <see cref="TotpSettings.ScratchCodes"/> scratch codes.
@@ -166,8 +180,16 @@ internal sealed partial class TotpEnrollmentStore
             throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): import through the instance configured with [totp] {SeedProtector.KeyOption}");
         }
 
+        var skipped = new List<string>();
+        await ImportBatchAsync(enrollments, replace, skipped, progress, cancellationToken);
+        return (enrollments.Count - skipped.Count, skipped.Count);
+    }
+
+    /// <summary>Like <see cref="ImportAsync"/>, collecting the users skipped because they were already enrolled.</summary>
+    internal async ValueTask ImportBatchAsync(
+        IReadOnlyList<Import.ImportedEnrollment> enrollments, bool replace, List<string> skipped, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
         const int InFlight = 256;
-        var imported = 0;
         var done = 0;
         var writes = new List<Task<bool>>(InFlight);
         foreach (var chunk in enrollments.Chunk(InFlight))
@@ -178,15 +200,22 @@ internal sealed partial class TotpEnrollmentStore
                 writes.Add(StoreImportedAsync(enrollment, replace, cancellationToken).AsTask());
             }
 
-            foreach (var written in await Task.WhenAll(writes))
+            var written = await Task.WhenAll(writes);
+            for (var i = 0; i < chunk.Length; i++)
             {
-                imported += written ? 1 : 0;
+                if (!written[i])
+                {
+                    skipped.Add(chunk[i].User);
+                }
+
                 progress?.Report(++done);
             }
         }
-
-        return (imported, enrollments.Count - imported);
     }
+
+    /// <summary>Whether <paramref name="user"/> has an enrollment (without opening its secret).</summary>
+    internal async ValueTask<bool> IsEnrolledAsync(string user, CancellationToken cancellationToken) =>
+        await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken) is not null;
 
     private ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken) =>
         WriteAsync(NewRecord(enrollment.User, enrollment.Secret, enrollment.Algorithm, enrollment.Digits, enrollment.Period, enrollment.ScratchCodes), replace, cancellationToken);
