@@ -21,7 +21,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
 {
     private static readonly string[] UsageReasons =
     [
-        AdminOperationException.UnknownPlugin, AdminOperationException.UnknownOperation, AdminOperationException.InvalidArguments,
+        ReasonWords.UnknownPlugin, ReasonWords.UnknownOperation, ReasonWords.InvalidArguments,
         "invalid_params", "missing_field", "invalid_field",
     ];
 
@@ -78,7 +78,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
         catch (MfaHostRpcException e)
         {
-            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
             return (null, UsageReasons.Contains(e.Reason) ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
         }
         catch (IOException e)
@@ -101,7 +101,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         // Checked before anything is constructed: another type's constructor has no business running here.
         try
         {
-            var type = new PluginConfiguration(IniFile.Load(file), file, Credentials.NoCredentials.Instance).Section("plugin").GetString("type", instance);
+            var type = new PluginConfiguration(IniFile.Load(file), file, NoCredentials.Instance).Section("plugin").GetString("type", instance);
             if (type != expectedType)
             {
                 console.Error.WriteLine($"error: plugin instance '{instance}' ({file}) is of type '{type}', not '{expectedType}'");
@@ -131,7 +131,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
         catch (AdminOperationException e)
         {
-            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
             return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
         }
         finally

@@ -1,6 +1,4 @@
 using System.Globalization;
-using MfaHost.Access;
-using MfaHost.Credentials;
 using MfaHost.Tickets;
 using MfaHost.PluginSdk;
 
@@ -91,8 +89,8 @@ internal static class HostSettingsLoader
         {
             Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
             Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
-            State = Read(() => MfaHost.State.StateSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("state")), new MfaHost.State.StateSettings()),
-            Metrics = Read(() => MfaHost.Metrics.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Metrics.MetricsSettings()),
+            State = Read(() => MfaHost.Configuration.StateSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("state")), new MfaHost.Configuration.StateSettings()),
+            Metrics = Read(() => MfaHost.Configuration.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Configuration.MetricsSettings()),
         };
 
         // Unix sockets have a path limit of 108 bytes including the terminator.

@@ -16,20 +16,13 @@ namespace MfaHost.Pipeline;
 /// </summary>
 internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDisposable
 {
-    public const string OverloadedReason = "overloaded";
-
-    public const string SessionEndedReason = "session_ended";
-
-    /// <summary>A replaced or removed instance drained for longer than <c>[host] drain_timeout</c>.</summary>
-    public const string ShuttingDownReason = "shutting_down";
-
     private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
-    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
-    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ShuttingDownReason, "The plugin instance was replaced; try again");
-    private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
+    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(ReasonWords.Overloaded, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ReasonWords.ShuttingDown, "The plugin instance was replaced; try again");
+    private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(ReasonWords.StateUnavailable, "The host's state store is unavailable, try again later");
 
     private readonly ActiveCatalog _catalog;
     private readonly PluginCallGuard _guard;

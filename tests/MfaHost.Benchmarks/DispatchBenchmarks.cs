@@ -8,6 +8,7 @@ using MfaHost.Protocol.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
 using Microsoft.Extensions.Logging.Abstractions;
+using MfaHost.Metrics;
 
 namespace MfaHost.Benchmarks;
 

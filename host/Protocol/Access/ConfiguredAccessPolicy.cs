@@ -1,5 +1,4 @@
 using System.Globalization;
-using MfaHost.Access;
 using MfaHost.Configuration;
 using MfaHost.Protocol.Rpc;
 
@@ -39,7 +38,7 @@ internal sealed class ConfiguredAccessPolicy(AccessRules rules, uint hostUid) : 
 
         var who = peer.IsKnown ? "uid " + peer.Uid.ToString(CultureInfo.InvariantCulture) : "a caller whose uid cannot be read";
         return AccessDecision.Refuse(
-            RpcReasons.CallerNotAuthorized,
+            ReasonWords.CallerNotAuthorized,
             name is null ? $"{who} may not call '{method}'" : $"{who} may not call '{method}' (not in [access] {name})");
     }
 }

@@ -18,5 +18,5 @@ internal sealed class OwnerAndRootAccessPolicy(uint hostUid) : IGatewayAccessPol
     public AccessDecision Authorize(PeerCredentials peer, string method) =>
         peer.IsKnown && (peer.Uid == 0 || peer.Uid == HostUid)
             ? AccessDecision.Allow
-            : AccessDecision.Refuse(RpcReasons.CallerNotAuthorized, $"uid {(peer.IsKnown ? peer.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")} may not call '{method}'");
+            : AccessDecision.Refuse(ReasonWords.CallerNotAuthorized, $"uid {(peer.IsKnown ? peer.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")} may not call '{method}'");
 }

@@ -13,9 +13,6 @@ namespace MfaHost.Protocol.Methods;
 /// </summary>
 internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IGatewayMethod
 {
-    /// <summary>Error code of a refused operation (the plugin's refusal, e.g. "already enrolled").</summary>
-    public const int OperationRefused = -32003;
-
     private readonly AdminOperationRunner _runner = new(settings.RequestTimeout, timeProvider, loggerFactory.CreateLogger("MfaHost.Administration"));
 
     public string Name => "admin";
@@ -36,8 +33,8 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
         {
             var code = e.Reason switch
             {
-                AdminOperationException.Refused => OperationRefused,
-                AdminOperationException.Timeout or AdminOperationException.PluginUnavailable => RpcErrorCodes.InternalError,
+                ReasonWords.OperationRefused => RpcErrorCodes.OperationRefused,
+                ReasonWords.Timeout or ReasonWords.PluginUnavailable => RpcErrorCodes.InternalError,
                 _ => RpcErrorCodes.InvalidParams,
             };
             throw new RpcException(code, e.Message, e.Reason);

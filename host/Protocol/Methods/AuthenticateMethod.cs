@@ -62,7 +62,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Shutd
     private static readonly AuthenticateResult ShuttingDown = new()
     {
         Verdict = "DENY",
-        Reason = RpcReasons.ShuttingDown,
+        Reason = ReasonWords.ShuttingDown,
         Message = "The MFA service is restarting; try again",
     };
 

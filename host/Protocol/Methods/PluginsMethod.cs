@@ -23,14 +23,7 @@ internal sealed class PluginsMethod(ActiveCatalog catalog, InstanceCircuits circ
                     PluginInstance.CapabilityWords(i.Capabilities),
                     i.IsLoaded ? "loaded" : "failed",
                     i.IsLoaded ? null : i.Error,
-                    i.IsLoaded ? CircuitWord(circuits.StateOf(i)) : null))
+                    i.IsLoaded ? circuits.StateOf(i).Word() : null))
                 .ToList()),
             GatewayJsonContext.Default.PluginsResult));
-
-    internal static string CircuitWord(CircuitState state) => state switch
-    {
-        CircuitState.Open => "open",
-        CircuitState.HalfOpen => "half_open",
-        _ => "closed",
-    };
 }

@@ -29,7 +29,7 @@ internal sealed class TicketMethod(TicketService tickets, HostSettings settings,
                 settings.Access.TicketApplids.TryGetValue(call.Peer.Uid, out var allowed) && !allowed.Contains(applid))
             {
                 throw new TicketRefusedException(
-                    TicketRefusedException.ApplidNotAllowed,
+                    ReasonWords.ApplidNotAllowed,
                     $"uid {call.Peer.Uid} may not ask for tickets for APPLID {applid} ([access] applids_{call.Peer.Uid})");
             }
 

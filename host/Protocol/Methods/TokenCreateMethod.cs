@@ -21,7 +21,7 @@ internal sealed class TokenCreateMethod(OneTimeTokenService tokens) : IGatewayMe
         }
         catch (ArgumentException e)
         {
-            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: " + e.Message.Split(" (Parameter", 2)[0], RpcReasons.InvalidField);
+            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: " + e.Message.Split(" (Parameter", 2)[0], ReasonWords.InvalidField);
         }
     }
 }

@@ -31,7 +31,7 @@ internal static class RpcRequestParser
         var unicode = true;
         if (!Utf8.IsValid(line))
         {
-            error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid UTF-8", RpcReasons.ParseError);
+            error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid UTF-8", ReasonWords.ParseError);
             return false;
         }
 
@@ -40,7 +40,7 @@ internal static class RpcRequestParser
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
             if (!reader.Read())
             {
-                error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line holds no JSON value", RpcReasons.ParseError);
+                error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line holds no JSON value", ReasonWords.ParseError);
                 return false;
             }
 
@@ -48,7 +48,7 @@ internal static class RpcRequestParser
             {
                 SkipChecked(ref reader);
                 EnsureEnd(ref reader);
-                error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: batches are not supported; send one request per line", RpcReasons.BatchNotSupported);
+                error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: batches are not supported; send one request per line", ReasonWords.BatchNotSupported);
                 return false;
             }
 
@@ -56,7 +56,7 @@ internal static class RpcRequestParser
             {
                 SkipChecked(ref reader);
                 EnsureEnd(ref reader);
-                error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: a request is a JSON object", RpcReasons.InvalidRequest);
+                error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: a request is a JSON object", ReasonWords.InvalidRequest);
                 return false;
             }
 
@@ -139,7 +139,7 @@ internal static class RpcRequestParser
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid JSON", RpcReasons.ParseError);
+            error = new RpcError(RpcErrorCodes.ParseError, "Parse error: the line is not valid JSON", ReasonWords.ParseError);
             return false;
         }
 
@@ -172,7 +172,7 @@ internal static class RpcRequestParser
 
         if (problem is not null)
         {
-            error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: " + problem, RpcReasons.InvalidRequest);
+            error = new RpcError(RpcErrorCodes.InvalidRequest, "Invalid request: " + problem, ReasonWords.InvalidRequest);
             return false;
         }
 

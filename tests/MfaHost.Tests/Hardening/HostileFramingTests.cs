@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MfaHost.Protocol.Rpc;
 using MfaHost.Tests.Protocol;
+using MfaHost.Vocabulary;
 
 namespace MfaHost.Tests.Hardening;
 

@@ -1,3 +1,4 @@
+using MfaHost.Vocabulary;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
@@ -424,7 +425,7 @@ public class AuthenticationPipelineTests
             Assert.That(ended, Is.True);
             Assert.That(h.Client.Ended, Has.Count.EqualTo(1));
             Assert.That(outcome.Verdict.IsDeny, Is.True);
-            Assert.That(outcome.Verdict.Reason, Is.EqualTo(AuthenticationPipeline.SessionEndedReason));
+            Assert.That(outcome.Verdict.Reason, Is.EqualTo(ReasonWords.SessionEnded));
         });
     }
 

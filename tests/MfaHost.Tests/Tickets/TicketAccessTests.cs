@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text;
-using MfaHost.Access;
 using MfaHost.Configuration;
 using MfaHost.Protocol.Access;
 using MfaHost.Protocol.Methods;

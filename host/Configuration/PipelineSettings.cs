@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using MfaHost.PluginSdk;
 using MfaHost.Resilience;
 
-namespace MfaHost.Pipeline;
+namespace MfaHost.Configuration;
 
 /// <summary>
 /// One plugin instance's pipeline configuration, read and validated once from its INI file.

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
-using MfaHost.Credentials;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Configuration;
+using MfaHost.Configuration;
 
-namespace MfaHost.Configuration;
+namespace MfaHost.Plugins;
 
 /// <summary>
 /// Reads the whole configuration into one <see cref="ConfigurationSnapshot"/>: the host file, the

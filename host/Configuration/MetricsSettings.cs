@@ -1,7 +1,7 @@
 using System.Net;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Metrics;
+namespace MfaHost.Configuration;
 
 /// <summary><c>[metrics]</c>: the Prometheus endpoint and status page listener (off unless <c>listen</c> is set).</summary>
 internal sealed record MetricsSettings

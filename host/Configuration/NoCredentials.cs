@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Credentials;
+namespace MfaHost.Configuration;
 
 /// <summary>A store with no secrets, for files where <c>$</c> has no meaning (the host file).</summary>
 internal sealed class NoCredentials : ICredentialStore

@@ -1,4 +1,4 @@
-namespace MfaHost.Cli;
+namespace MfaHost.Vocabulary;
 
 /// <summary>The CLI's exit codes.</summary>
 internal static class ExitCodes

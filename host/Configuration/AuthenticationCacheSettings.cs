@@ -1,6 +1,6 @@
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Pipeline;
+namespace MfaHost.Configuration;
 
 /// <summary>
 /// <c>[authentication_cache]</c>: a real MFA of a user from a client IP may be reused <see cref="ReuseLimit"/>

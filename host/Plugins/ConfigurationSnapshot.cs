@@ -1,7 +1,8 @@
+using MfaHost.Configuration;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Configuration;
+namespace MfaHost.Plugins;
 
 /// <summary>
 /// Everything the host is configured with, read and validated in one go before anything is started:

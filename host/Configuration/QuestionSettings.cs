@@ -1,7 +1,7 @@
 using System.Globalization;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Pipeline;
+namespace MfaHost.Configuration;
 
 /// <summary>A <c>[question_N]</c> asked after ACCEPT; the answer goes to the gateway in <c>metadata[Key]</c>.</summary>
 internal sealed record QuestionSettings(string Prompt, string Key, bool DisableEcho)

@@ -1,6 +1,6 @@
 using MfaHost.Configuration;
 
-namespace MfaHost.Protocol;
+namespace MfaHost.Metrics;
 
 /// <summary>Counts the requests that count toward <c>[host] max_in_flight</c>, and refuses one over the limit.</summary>
 internal sealed class InFlightRequests(HostSettings settings)

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Pipeline;
+namespace MfaHost.Configuration;
 
 /// <summary>
 /// The gateway username → identity at the MFA service: an explicit <c>[usermapping]</c> line (looked up by

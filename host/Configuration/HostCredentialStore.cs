@@ -5,7 +5,7 @@ using MfaHost.Configuration;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Configuration;
 
-namespace MfaHost.Credentials;
+namespace MfaHost.Configuration;
 
 /// <summary>
 /// The credential store for one plugin instance. Looks, in order, in the environment

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using MfaHost.PluginSdk;
 using Npgsql;
 
-namespace MfaHost.State;
+namespace MfaHost.Configuration;
 
 /// <summary>Where the host keeps its state: <c>sqlite</c> (one file in data_dir, one host) or <c>postgres</c> (shared by several hosts).</summary>
 internal enum StateBackend

@@ -1,9 +1,8 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using MfaHost.PluginSdk;
-using MfaHost.Tickets;
 
-namespace MfaHost.Access;
+namespace MfaHost.Configuration;
 
 /// <summary>Reads <c>[access]</c>: <c>gateway_uids</c>, <c>admin_uids</c>, <c>ticket_uids</c> and <c>applids_&lt;uid&gt;</c>.</summary>
 internal static class AccessRulesLoader
@@ -52,15 +51,6 @@ internal static class AccessRulesLoader
                 : throw access.Error(option, $"'{item}' is not a numeric uid"))
             .ToFrozenSet();
 
-    private static string Applid(IniSection access, string option, string applid)
-    {
-        try
-        {
-            return TicketService.NormalizeApplid(applid);
-        }
-        catch (TicketRefusedException)
-        {
-            throw access.Error(option, $"'{applid}' is not an APPLID (1 to 8 characters of A-Z, 0-9, @, # or $)");
-        }
-    }
+    private static string Applid(IniSection access, string option, string applid) =>
+        Configuration.Applid.Normalize(applid) ?? throw access.Error(option, $"'{applid}' is not an APPLID ({Configuration.Applid.Rule})");
 }

@@ -1,6 +1,6 @@
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Resilience;
+namespace MfaHost.Configuration;
 
 /// <summary>An instance's <c>[circuit]</c> section: <c>failures</c> (default 5 consecutive unreachable answers, 0 = off) and <c>open_seconds</c> (default 30).</summary>
 internal sealed record CircuitSettings(int Failures, TimeSpan OpenDuration)

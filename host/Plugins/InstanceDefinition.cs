@@ -2,8 +2,9 @@ using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
 
-namespace MfaHost.Configuration;
+namespace MfaHost.Plugins;
 
 /// <summary>
 /// One configured plugin instance as read and checked, before anything is constructed: its file, type,

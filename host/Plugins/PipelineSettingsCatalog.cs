@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
-using MfaHost.Plugins;
+using MfaHost.Configuration;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Pipeline;
+namespace MfaHost.Plugins;
 
 /// <summary>
 /// Every loaded instance's <see cref="PipelineSettings"/>, read once at start-up. An instance whose pipeline

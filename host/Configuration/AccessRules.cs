@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace MfaHost.Access;
+namespace MfaHost.Configuration;
 
 /// <summary>
 /// <c>[access]</c>: which peer uids may call which methods. The host's own uid and root may always call

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using MfaHost.PluginSdk;
 
-namespace MfaHost.Pipeline;
+namespace MfaHost.Configuration;
 
 /// <summary>
 /// <c>[whitelist]</c>: <c>allow = no_user</c> (default) lets only the listed <c>users</c> bypass MFA;

@@ -1,4 +1,4 @@
-namespace MfaHost.Tickets;
+namespace MfaHost.Configuration;
 
 /// <summary><c>[tokens]</c> and <c>[tickets]</c> of the host file.</summary>
 internal sealed record TicketSettings

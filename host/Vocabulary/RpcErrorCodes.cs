@@ -1,4 +1,4 @@
-namespace MfaHost.Protocol.Rpc;
+namespace MfaHost.Vocabulary;
 
 /// <summary>The JSON-RPC 2.0 error codes of the gateway protocol.</summary>
 internal static class RpcErrorCodes
@@ -23,4 +23,7 @@ internal static class RpcErrorCodes
 
     /// <summary>The host is at its concurrency limit or shutting down; the client may retry.</summary>
     public const int Overloaded = -32002;
+
+    /// <summary>A plugin's administrative operation refused (for example "already enrolled").</summary>
+    public const int OperationRefused = -32003;
 }
