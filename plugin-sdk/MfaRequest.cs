@@ -29,6 +29,12 @@ public sealed record MfaRequest
     /// <summary>Where the user is going (a host name, a URL).</summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// Number matching (<c>[push] number_matching = yes</c>): the two-digit number the host showed the user
+    /// before this push, for a service that makes the user pick it on the device; null when not in use.
+    /// </summary>
+    public int? PushNumber { get; init; }
+
     /// <summary>Further key/value pairs from the gateway.</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = NoAttributes;
 }

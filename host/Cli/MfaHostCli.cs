@@ -29,6 +29,7 @@ internal static class MfaHostCli
         root.Subcommands.Add(ReloadCommand.Create(console));
         root.Subcommands.Add(TicketCommands.CreateToken(console));
         root.Subcommands.Add(TicketCommands.CreateTicket(console));
+        root.Subcommands.Add(AuditCommand.Create(console));
         return root;
     }
 

@@ -2,11 +2,13 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MfaHost.Administration;
+using MfaHost.Audit;
 using MfaHost.Client;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.Access;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Cli;
@@ -127,7 +129,30 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
             }
 
             var runner = new AdminOperationRunner(settings.RequestTimeout, TimeProvider.System, loggerFactory.CreateLogger("MfaHost.Administration"));
-            return (await runner.RunAsync(catalog, instance, operation, arguments, cancellationToken), null);
+            var record = new AuditRecord
+            {
+                Event = AuditRecord.AdminEvent,
+                Method = "cli",
+                Action = "admin_operation",
+                CallerUid = UnixUser.EffectiveUid(),
+                CallerPid = Environment.ProcessId,
+                Plugin = instance,
+                PluginType = expectedType,
+                Username = arguments["user"] is JsonValue user && user.TryGetValue<string>(out var name) ? name : null,
+                Detail = "operation " + operation,
+                Verdict = AuditRecord.Done,
+            };
+            try
+            {
+                var result = await runner.RunAsync(catalog, instance, operation, arguments, cancellationToken);
+                await RecordOfflineAsync(settings, loggerFactory, record, cancellationToken);
+                return (result, null);
+            }
+            catch (AdminOperationException e)
+            {
+                await RecordOfflineAsync(settings, loggerFactory, record with { Verdict = AuditRecord.Refused, Reason = e.Reason }, cancellationToken);
+                throw;
+            }
         }
         catch (AdminOperationException e)
         {
@@ -154,5 +179,24 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// With no host running, this process is the trail's only writer: it appends its line to the same chain the host
+    /// continues at its next start (generation 0: no configuration is serving).
+    /// </summary>
+    private static async Task RecordOfflineAsync(HostSettings settings, ILoggerFactory loggerFactory, AuditRecord record, CancellationToken cancellationToken)
+    {
+        await using var audit = new AuditTrail(settings.Audit, NotServing.Instance, TimeProvider.System, loggerFactory.CreateLogger<AuditTrail>());
+        await audit.StartAsync(cancellationToken);
+        audit.Record(record);
+        await audit.StopAsync(cancellationToken);
+    }
+
+    private sealed class NotServing : IConfigurationGeneration
+    {
+        public static readonly NotServing Instance = new();
+
+        public long Current => 0;
     }
 }

@@ -63,6 +63,9 @@ internal sealed record HostSettings
     /// <summary><c>[access]</c>: which peer uids may call which methods.</summary>
     public MfaHost.Configuration.AccessRules Access { get; init; } = MfaHost.Configuration.AccessRules.Default;
 
+    /// <summary><c>[audit]</c>: the audit trail.</summary>
+    public MfaHost.Configuration.AuditSettings Audit { get; init; } = MfaHost.Configuration.AuditSettings.Off;
+
     /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
     public MfaHost.Configuration.TicketSettings Tickets { get; init; } = new();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MfaHost.Audit;
 using MfaHost.Tickets;
 using MfaHost.PluginSdk;
 
@@ -89,6 +90,7 @@ internal static class HostSettingsLoader
         {
             Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
             Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
+            Audit = Read(() => AuditSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("audit"), credentialsStore, directory, settings.DataDirectory), AuditSettings.Off),
             State = Read(() => MfaHost.Configuration.StateSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("state")), new MfaHost.Configuration.StateSettings()),
             Metrics = Read(() => MfaHost.Configuration.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Configuration.MetricsSettings()),
         };

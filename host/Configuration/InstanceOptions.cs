@@ -30,6 +30,9 @@ internal static class InstanceOptions
         ["username_transform"] = Set("append_domain"),
         ["connection_limit"] = Set("limit"),
         ["circuit"] = Set("failures", "open_seconds"),
+        ["lockout"] = Set("failures", "window", "duration"),
+        ["push_limit"] = Set("max", "window"),
+        ["push"] = Set("number_matching"),
         ["tls"] = Set("ca_file", "client_cert", "client_key"),
         ["https_proxy"] = Set("server", "port", "username", "password"),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

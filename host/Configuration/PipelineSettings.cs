@@ -40,6 +40,9 @@ internal sealed record PipelineSettings
     /// <summary><c>[auth] allow_one_time_tokens</c>: an administrator's one-time token is accepted as <c>mfa_password</c>.</summary>
     public bool AllowOneTimeTokens { get; init; }
 
+    /// <summary><c>[lockout]</c>, <c>[push_limit]</c> and <c>[push] number_matching</c> (host-enforced abuse limits).</summary>
+    public MfaHost.Configuration.LimitSettings Limits { get; init; } = MfaHost.Configuration.LimitSettings.Default;
+
     /// <summary><c>[circuit]</c>: when the host stops calling an unreachable service for a while.</summary>
     public CircuitSettings Circuit { get; init; } = CircuitSettings.Default;
 
@@ -60,6 +63,7 @@ internal sealed record PipelineSettings
             AllowOneTimeTokens = auth.GetBool("allow_one_time_tokens", false),
             Questions = QuestionSettings.ReadAll(configuration),
             ConnectionLimit = configuration.Section("connection_limit").GetInt("limit", 0, 0),
+            Limits = MfaHost.Configuration.LimitSettings.Read(configuration),
             Circuit = CircuitSettings.Read(configuration.Section("circuit")),
         };
     }

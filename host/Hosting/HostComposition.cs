@@ -1,4 +1,6 @@
+using MfaHost.Audit;
 using MfaHost.Configuration;
+using MfaHost.Limits;
 using MfaHost.Metrics;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
@@ -65,8 +67,10 @@ internal static class HostComposition
         builder.Services.AddSingleton<AuthenticationPipeline>();
         builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.AddAudit();
         builder.Services.AddGatewayProtocol();
         builder.Services.AddTickets();
+        builder.Services.AddLimits();
         builder.Services.AddHostMetrics();
         builder.Services.AddSystemdNotifications();
         overrides?.Invoke(builder.Services);

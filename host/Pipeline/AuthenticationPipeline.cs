@@ -10,7 +10,7 @@ namespace MfaHost.Pipeline;
 /// <summary>
 /// The steps around a plugin, each configured per instance (<see cref="PipelineSettings"/>):
 /// username → connection limit → whitelist → authentication cache → identity mapping → one-time password
-/// (asked for on interactive protocols) → <see cref="IPrePluginStep"/>s → the plugin → after ACCEPT: cache
+/// (asked for on interactive protocols) → <see cref="IPrePluginStep"/>s → <see cref="IPluginCallFilter"/>s → the plugin → after ACCEPT: cache
 /// refresh, <c>[question_N]</c>s, connection slot, <see cref="IAcceptStep"/>s. NEEDINFO round trips are
 /// <see cref="Conversation"/>s by <c>session_id</c>; sessions are tracked until <c>session_ended</c> or idle expiry.
 /// </summary>
@@ -32,6 +32,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private readonly IPrePluginStep[] _prePluginSteps;
     private readonly IAcceptStep[] _acceptSteps;
     private readonly ISessionEndedListener[] _sessionEndedListeners;
+    private readonly PluginCallDelegate _pluginCall;
     private readonly ConversationStore _conversations;
     private readonly SessionRegistry _sessions;
     private readonly AuthenticationCache _cache;
@@ -48,7 +49,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         IEnumerable<IPrePluginStep> prePluginSteps,
         IEnumerable<IAcceptStep> acceptSteps,
         IEnumerable<ISessionEndedListener> sessionEndedListeners,
-        AuthenticationCache? cache = null)
+        AuthenticationCache? cache = null,
+        IEnumerable<IPluginCallFilter>? pluginCallFilters = null)
     {
         ArgumentNullException.ThrowIfNull(hostSettings);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -60,6 +62,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _prePluginSteps = [.. prePluginSteps];
         _acceptSteps = [.. acceptSteps];
         _sessionEndedListeners = [.. sessionEndedListeners];
+        _pluginCall = PluginCallChain.Build(pluginCallFilters ?? [], (call, token) => new ValueTask<MfaVerdict>(CallPluginAsync(call.Login, call.Attributes, token)));
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
         _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
         _cache = cache ?? new AuthenticationCache(new InMemoryStateStore(timeProvider), timeProvider);
@@ -333,7 +336,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             }
         }
 
-        verdict ??= await CallPluginAsync(login, attributes, cancellationToken);
+        verdict ??= await _pluginCall(new PluginCall(login, attributes), cancellationToken);
         if (verdict.IsNeedInfo)
         {
             var conversation = new PluginConversation
@@ -386,6 +389,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             ClientIp = request.ClientIp,
             Protocol = request.Protocol,
             Target = request.Target,
+            PushNumber = login.PushNumber,
             Attributes = attributes,
         };
         return await _guard.AuthenticateAsync(login.Instance, login.Settings, mfaRequest, cancellationToken, tracked.EndedToken);

@@ -23,4 +23,7 @@ internal sealed record LoginContext
 
     /// <summary>The one-time password about to go to the plugin; null means push. A secret: never log it.</summary>
     public string? Otp { get; init; }
+
+    /// <summary>The number the user was shown for number matching (<c>[push] number_matching</c>), handed to the plugin with a push.</summary>
+    public int? PushNumber { get; init; }
 }

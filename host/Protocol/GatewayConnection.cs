@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using MfaHost.Logging;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
 using Microsoft.Extensions.Logging;

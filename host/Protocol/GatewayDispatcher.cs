@@ -3,7 +3,7 @@ using System.Globalization;
 using MfaHost.Configuration;
 using MfaHost.Logging;
 using MfaHost.Metrics;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
 using Microsoft.Extensions.DependencyInjection;
 using MfaHost.Metrics;
@@ -17,6 +17,7 @@ internal static class GatewayProtocolServiceCollectionExtensions
         services.AddSingleton<IGatewayAccessPolicy>(sp => sp.GetRequiredService<ConfiguredAccessPolicy>());
 
         // The method table: one line per method.
+        services.AddSingleton<DecisionAudit>();
         services.AddSingleton<IGatewayMethod, AuthenticateMethod>();
         services.AddSingleton<IGatewayMethod, SessionEndedMethod>();
         services.AddSingleton<IGatewayMethod, PluginsMethod>();

@@ -1,3 +1,4 @@
+using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Metrics;
 using MfaHost.Systemd;
@@ -24,6 +25,7 @@ internal sealed class ConfigurationReloader(
     ConfigurationSource source,
     HostMetrics metrics,
     ServiceManagerNotifier serviceManager,
+    IAuditTrail audit,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IAsyncDisposable
 {
@@ -94,6 +96,18 @@ internal sealed class ConfigurationReloader(
             {
                 var result = Reload();
                 metrics.ReloadFinished(result.Applied);
+
+                // Every reload reopens the audit file, so "rename, then reload" rotates it; the reload's own line goes to the new file.
+                audit.Reopen();
+                audit.Record(new AuditRecord
+                {
+                    Event = AuditRecord.AdminEvent,
+                    Method = "reload",
+                    Action = "reload",
+                    Detail = $"{trigger}; generation {result.Generation}",
+                    Verdict = result.Applied ? AuditRecord.Done : AuditRecord.Refused,
+                    Reason = result.Applied ? null : "configuration_errors",
+                });
                 return result;
             }
             finally

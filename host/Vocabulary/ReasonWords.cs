@@ -28,6 +28,9 @@ internal static class ReasonWords
     public const string SessionEnded = "session_ended";
     public const string StateUnavailable = "state_unavailable";
 
+    // Limits the host enforces before a plugin is called ([lockout] answers the SDK's locked_out).
+    public const string PushRateLimited = "push_rate_limited";
+
     // The admin method and the command line's admin calls.
     public const string UnknownPlugin = "unknown_plugin";
     public const string PluginUnavailable = "plugin_unavailable";

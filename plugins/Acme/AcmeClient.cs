@@ -40,7 +40,7 @@ public sealed partial class AcmeClient : MfaClient
         string txid;
         try
         {
-            txid = await _api.StartPushAsync(request.MfaIdentity, PushMessage(request), cancellationToken);
+            txid = await _api.StartPushAsync(request.MfaIdentity, PushMessage(request), request.PushNumber, cancellationToken);
         }
         catch (AcmeUserRejectedException e)
         {

@@ -6,7 +6,7 @@ namespace MfaHost.Plugins.Totp;
 /// <summary>
 /// The <c>[totp]</c> section of a <c>totp</c> plugin instance, validated: what new enrollments get
 /// (<see cref="Digits"/>, <see cref="Period"/>, <see cref="Algorithm"/>, <see cref="Issuer"/>, <see cref="ScratchCodes"/>)
-/// and how codes are checked (<see cref="Window"/>, <see cref="MaxFailures"/> per <see cref="FailureWindow"/>).
+/// and how codes are checked (<see cref="Window"/>). The lock-out after wrong codes is the host's (<c>[lockout]</c>).
 /// The plugin and the enrollment CLI read it the same way.
 /// </summary>
 internal sealed record TotpSettings
@@ -28,12 +28,6 @@ internal sealed record TotpSettings
 
     /// <summary>The issuer shown in authenticator apps (default MfaHost).</summary>
     public string Issuer { get; init; } = "MfaHost";
-
-    /// <summary>Failed codes allowed per identity within <see cref="FailureWindow"/> before it is locked out (default 5).</summary>
-    public int MaxFailures { get; init; } = 5;
-
-    /// <summary>The rate-limit window, counted from the first failure (default 300 s).</summary>
-    public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Single-use 8-digit scratch codes issued per enrollment (default 10).</summary>
     public int ScratchCodes { get; init; } = 10;
@@ -77,8 +71,6 @@ internal sealed record TotpSettings
             Window = window,
             ResyncWindow = resync,
             Issuer = issuer,
-            MaxFailures = section.GetInt("max_failures", defaults.MaxFailures, 1, 1000),
-            FailureWindow = section.GetSeconds("failure_window", defaults.FailureWindow, TimeSpan.FromSeconds(1)),
             ScratchCodes = section.GetInt("scratch_codes", defaults.ScratchCodes, 0, 100),
         };
     }

@@ -1,10 +1,12 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Pipeline;
+using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,7 +36,7 @@ public class DispatchBenchmarks
             DataDirectory = "/tmp/data",
         };
         _dispatcher = new GatewayDispatcher(
-            [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState())],
+            [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
             new OwnerAndRootAccessPolicy(0),
             new InFlightRequests(settings),
             settings,

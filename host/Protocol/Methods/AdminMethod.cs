@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MfaHost.Administration;
+using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Plugins;
 using MfaHost.Protocol.Rpc;
@@ -11,7 +12,7 @@ namespace MfaHost.Protocol.Methods;
 /// <c>admin</c> (<c>[access] admin_uids</c>, the host's own uid and root): runs a plugin instance's administrative
 /// operation, for example the totp plugin's <c>enroll</c>, with JSON arguments and a JSON result.
 /// </summary>
-internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IGatewayMethod
+internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory, IAuditTrail audit) : IGatewayMethod
 {
     private readonly AdminOperationRunner _runner = new(settings.RequestTimeout, timeProvider, loggerFactory.CreateLogger("MfaHost.Administration"));
 
@@ -24,13 +25,24 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
         var p = call.ReadParams(GatewayJsonContext.Default.AdminParams);
         var instance = GatewayCall.Required(p.Instance, "instance");
         var operation = GatewayCall.Required(p.Operation, "operation");
+
+        // The arguments are never recorded (an enrollment's may hold a secret); only the user they name.
+        var record = AuditRecord.Admin(call.Method, call.Peer, "admin_operation") with
+        {
+            Plugin = instance,
+            PluginType = catalog.Current.TryGet(instance, out var found) ? found.Type : null,
+            Username = UserNamed(p.Arguments),
+            Detail = "operation " + operation,
+        };
         try
         {
             var result = await _runner.RunAsync(catalog.Current, instance, operation, p.Arguments ?? [], cancellationToken);
+            audit.Record(record);
             return RpcResult.Of(new AdminResult(instance, operation, result), GatewayJsonContext.Default.AdminResult);
         }
         catch (AdminOperationException e)
         {
+            audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
             var code = e.Reason switch
             {
                 ReasonWords.OperationRefused => RpcErrorCodes.OperationRefused,
@@ -39,6 +51,19 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
             };
             throw new RpcException(code, e.Message, e.Reason);
         }
+    }
+
+    private static string? UserNamed(JsonObject? arguments)
+    {
+        foreach (var name in (string[])["user", "username"])
+        {
+            if (arguments?[name] is JsonValue value && value.TryGetValue<string>(out var user))
+            {
+                return user;
+            }
+        }
+
+        return null;
     }
 }
 

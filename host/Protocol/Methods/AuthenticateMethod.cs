@@ -1,3 +1,4 @@
+using MfaHost.Audit;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol.Rpc;
@@ -5,7 +6,7 @@ using MfaHost.Protocol.Rpc;
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>authenticate</c>: decodes the params, runs the authentication pipeline, encodes the verdict.</summary>
-internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, ShutdownState shutdown) : IGatewayMethod
+internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, ShutdownState shutdown, DecisionAudit audit, TimeProvider timeProvider) : IGatewayMethod
 {
     public string Name => "authenticate";
 
@@ -31,22 +32,24 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Shutd
             Attributes = p.Attributes ?? (IReadOnlyDictionary<string, string>)EmptyAttributes,
         };
 
-        AuthenticationOutcome outcome;
+        var started = timeProvider.GetTimestamp();
+        AuthenticateResult result;
         try
         {
             // WaitAsync: a plugin that ignores its token must not hold the answer (or anything else) up.
-            outcome = await pipeline.AuthenticateAsync(request, cancellationToken).WaitAsync(cancellationToken);
+            result = ToResult(await pipeline.AuthenticateAsync(request, cancellationToken).WaitAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return RpcResult.Of(shutdown.IsStopping ? ShuttingDown : TimedOut, GatewayJsonContext.Default.AuthenticateResult);
+            result = shutdown.IsStopping ? ShuttingDown : TimedOut;
         }
         catch (UnknownPluginException e)
         {
             throw new RpcException(RpcErrorCodes.InvalidParams, e.Message, e.ReasonWord);
         }
 
-        return RpcResult.Of(ToResult(outcome), GatewayJsonContext.Default.AuthenticateResult);
+        audit.Record(call, request, result, timeProvider.GetElapsedTime(started));
+        return RpcResult.Of(result, GatewayJsonContext.Default.AuthenticateResult);
     }
 
     private static readonly Dictionary<string, string> EmptyAttributes = [];

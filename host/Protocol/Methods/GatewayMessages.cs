@@ -65,7 +65,10 @@ internal sealed class SessionEndedParams
 internal sealed record SessionEndedResult(bool Ended);
 
 /// <summary>One entry of the <c>plugins</c> result; <c>circuit</c> (<c>closed</c>, <c>open</c>, <c>half_open</c>) for loaded instances only.</summary>
-internal sealed record PluginEntry(string Name, string Type, string Version, IReadOnlyList<string> Capabilities, string Status, string? Error, string? Circuit = null);
+internal sealed record PluginEntry(string Name, string Type, string Version, IReadOnlyList<string> Capabilities, string Status, string? Error, string? Circuit = null, PluginLimits? Limits = null);
+
+/// <summary>An instance's host-enforced limits in <c>plugins</c>: the settings and how many identities they hold back now.</summary>
+internal sealed record PluginLimits(int LockoutFailures, long LockoutWindowS, long LockoutDurationS, int PushMax, long PushWindowS, bool NumberMatching, int LockedOut, int PushRateLimited);
 
 /// <summary>The result of <c>plugins</c>.</summary>
 internal sealed record PluginsResult(IReadOnlyList<PluginEntry> Plugins);

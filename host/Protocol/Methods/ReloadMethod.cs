@@ -15,7 +15,7 @@ internal sealed class ReloadMethod(ConfigurationReloader reloader) : IGatewayMet
 
     public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
-        var result = await reloader.ReloadAsync("reload method", cancellationToken);
+        var result = await reloader.ReloadAsync($"reload method ({call.Peer})", cancellationToken);
         return RpcResult.Of(
             new ReloadMethodResult(result.Applied, result.Generation, result.LoadedAt, result.Problems, result.Added, result.Changed, result.Removed, result.RestartRequired),
             GatewayJsonContext.Default.ReloadMethodResult);

@@ -1,6 +1,7 @@
 using System.Globalization;
+using MfaHost.Audit;
 using MfaHost.Configuration;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Rpc;
 using MfaHost.Tickets;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace MfaHost.Protocol.Methods;
 /// <c>ticket</c> (ticket callers): exchanges an ACCEPT's session token and an APPLID for a single-use
 /// ticket. Every refusal is -32001 with a reason a system programmer can act on, and an audit log line.
 /// </summary>
-internal sealed class TicketMethod(TicketService tickets, HostSettings settings, ConfiguredAccessPolicy policy, ILoggerFactory loggerFactory) : IGatewayMethod
+internal sealed class TicketMethod(TicketService tickets, HostSettings settings, ConfiguredAccessPolicy policy, IAuditTrail audit, ILoggerFactory loggerFactory) : IGatewayMethod
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
 
@@ -22,6 +23,7 @@ internal sealed class TicketMethod(TicketService tickets, HostSettings settings,
     public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
         var p = call.ReadParams(GatewayJsonContext.Default.TicketParams);
+        var record = AuditRecord.Admin(call.Method, call.Peer, "ticket_issued") with { Detail = p.Applid is { } a ? "applid " + a : null };
         try
         {
             var applid = TicketService.NormalizeApplid(GatewayCall.Required(p.Applid, "applid"));
@@ -34,10 +36,12 @@ internal sealed class TicketMethod(TicketService tickets, HostSettings settings,
             }
 
             var issued = await tickets.IssueAsync(GatewayCall.Required(p.SessionToken, "session_token"), applid, cancellationToken);
+            audit.Record(record with { Username = issued.UserId, Detail = "applid " + issued.ApplicationName });
             return RpcResult.Of(new TicketResult(issued.UserId, issued.Ticket, issued.ApplicationName, issued.ExpiresAt), GatewayJsonContext.Default.TicketResult);
         }
         catch (TicketRefusedException e)
         {
+            audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
             ProtocolLog.CallRefused(_logger, call.Peer.Uid.ToString(CultureInfo.InvariantCulture), call.Peer.Gid.ToString(CultureInfo.InvariantCulture), call.Peer.Pid, Name, e.Reason);
             throw new RpcException(RpcErrorCodes.Forbidden, $"Forbidden: {e.Message}", e.Reason);
         }

@@ -1,10 +1,11 @@
+using MfaHost.Audit;
 using MfaHost.Protocol.Rpc;
 using MfaHost.Tickets;
 
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>token_create</c> (admin callers): a one-time token for a user, shown once.</summary>
-internal sealed class TokenCreateMethod(OneTimeTokenService tokens) : IGatewayMethod
+internal sealed class TokenCreateMethod(OneTimeTokenService tokens, IAuditTrail audit) : IGatewayMethod
 {
     public string Name => "token_create";
 
@@ -17,10 +18,12 @@ internal sealed class TokenCreateMethod(OneTimeTokenService tokens) : IGatewayMe
         try
         {
             var (token, expiresAt) = await tokens.CreateAsync(username, p.TtlS is { } ttl ? TimeSpan.FromSeconds(ttl) : null, cancellationToken);
+            audit.Record(AuditRecord.Admin(call.Method, call.Peer, "token_created") with { Username = username, Detail = "expires " + expiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
             return RpcResult.Of(new TokenCreateResult(token, expiresAt), GatewayJsonContext.Default.TokenCreateResult);
         }
         catch (ArgumentException e)
         {
+            audit.Record(AuditRecord.Admin(call.Method, call.Peer, "token_created", AuditRecord.Refused) with { Username = username, Reason = ReasonWords.InvalidField });
             throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: " + e.Message.Split(" (Parameter", 2)[0], ReasonWords.InvalidField);
         }
     }

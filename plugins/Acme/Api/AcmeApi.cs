@@ -43,10 +43,10 @@ internal sealed class AcmeApi : IDisposable
         _client.AddDefaultHeader(KnownHeaders.Accept, ContentType.Json);
     }
 
-    /// <summary><c>POST /push</c>: starts a push; returns the transaction id.</summary>
-    public async Task<string> StartPushAsync(string user, string message, CancellationToken cancellationToken)
+    /// <summary><c>POST /push</c>: starts a push (with the number to match, if any); returns the transaction id.</summary>
+    public async Task<string> StartPushAsync(string user, string message, int? number, CancellationToken cancellationToken)
     {
-        var request = new RestRequest("push", Method.Post).AddJsonBody(new PushRequest(user, message));
+        var request = new RestRequest("push", Method.Post).AddJsonBody(new PushRequest(user, message, number?.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)));
         var response = await SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {

@@ -6,7 +6,8 @@ namespace MfaHost.Plugins.Acme.Api;
 // nullable: a missing field is the service's mistake and is reported as a communication error,
 // not a crash.
 
-internal sealed record PushRequest(string User, string Message);
+// Number: the two-digit number the host showed the user (number matching, a string such as "47"); absent when not in use.
+internal sealed record PushRequest(string User, string Message, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Number = null);
 
 internal sealed record PushStarted(string? Txid);
 

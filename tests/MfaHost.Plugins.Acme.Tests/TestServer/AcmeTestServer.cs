@@ -87,6 +87,9 @@ public sealed class AcmeTestServer : IAsyncDisposable
     /// <summary>The push message the service received for <paramref name="txid"/>.</summary>
     public string MessageOf(string txid) => _transactions[txid].Message;
 
+    /// <summary>The number to match the service received with <paramref name="txid"/> (<c>number</c> in <c>POST /push</c>), or null.</summary>
+    public int? PushNumberOf(string txid) => _transactions[txid].PushNumber;
+
     /// <summary>The transaction ids started for <paramref name="user"/>, in order.</summary>
     public IReadOnlyList<string> TransactionsOf(string user) =>
         [.. _transactions.Where(t => t.Value.User == user).OrderBy(t => t.Value.Number).Select(t => t.Key)];
@@ -160,6 +163,14 @@ public sealed class AcmeTestServer : IAsyncDisposable
             return;
         }
 
+        // "number" (number matching) is optional; when present it must be the two-digit number the user is shown ("47").
+        var pushNumber = NumberProperty(body, "number");
+        if (pushNumber is { Valid: false })
+        {
+            await Json(context, 400, """{"error":"bad_number"}""");
+            return;
+        }
+
         if (await DelayAndFaultAsync(context, user, user.OnPushStart, """{"txid":""}"""))
         {
             return;
@@ -167,7 +178,7 @@ public sealed class AcmeTestServer : IAsyncDisposable
 
         var number = Interlocked.Increment(ref _nextTxid);
         var txid = $"tx{number}";
-        _transactions[txid] = new Transaction(name, number, Property(body, "message") ?? string.Empty);
+        _transactions[txid] = new Transaction(name, number, Property(body, "message") ?? string.Empty, pushNumber?.Value);
         await Json(context, 202, $$"""{"txid":"{{txid}}"}""");
     }
 
@@ -310,9 +321,32 @@ public sealed class AcmeTestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A push transaction: whose, which, and how often it was polled.</summary>
-    private sealed class Transaction(string user, int number, string message)
+    // Null when absent; Valid false when present but not a string of two digits.
+    private static (bool Valid, int Value)? NumberProperty(string body, string name)
     {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(name, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.String && value.GetString() is [>= '0' and <= '9', >= '0' and <= '9'] digits
+                ? (true, int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture))
+                : (false, 0);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A push transaction: whose, which, and how often it was polled.</summary>
+    private sealed class Transaction(string user, int number, string message, int? pushNumber)
+    {
+        public int? PushNumber { get; } = pushNumber;
+
         public int Polls;
 
         public string User { get; } = user;

@@ -44,6 +44,26 @@ public partial class TotpCommandTests
     }
 
     [Test]
+    public async Task With_no_host_running_each_operation_is_an_audit_line_that_verify_accepts()
+    {
+        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        var again = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        Assert.That((enrolled.ExitCode, again.ExitCode), Is.EqualTo((0, 1)), enrolled.Error + again.Error);
+
+        var lines = File.ReadAllLines(_temp.Combine("config", "data", "audit.jsonl"));
+        var secret = Regex.Match(enrolled.Out, "secret=([A-Z2-7]+)&").Groups[1].Value;
+        var verified = await CliHarness.RunAsync("audit", "verify", "--config", _config);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Has.Length.EqualTo(2));
+            Assert.That(lines[0], Does.Contain("\"method\":\"cli\"").And.Contain("\"action\":\"admin_operation\"").And.Contain("\"username\":\"alice\"").And.Contain("\"verdict\":\"OK\""));
+            Assert.That(lines[1], Does.Contain("\"verdict\":\"REFUSED\"").And.Contain("\"reason\":\"operation_refused\""));
+            Assert.That(string.Join('\n', lines), Does.Not.Contain(secret), "the seed reached the audit trail");
+            Assert.That(verified.ExitCode, Is.Zero, verified.Error);
+        });
+    }
+
+    [Test]
     public async Task Enroll_refuses_to_replace_an_enrollment_without_force()
     {
         var first = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);

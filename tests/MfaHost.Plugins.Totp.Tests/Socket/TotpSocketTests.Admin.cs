@@ -30,6 +30,24 @@ public sealed partial class TotpSocketTests
         Assert.That(_host.Logs, Has.Some.Contains("administrative operation 'enroll' done"));
         var secret = SecretInUri().Match(result.GetProperty("uri").GetString()!).Groups[1].Value;
         Assert.That(_host.Logs, Has.None.Contains(secret), "the seed reached the host log");
+
+        // Each operation is one admin line of the audit trail (written in the background: poll), without its result.
+        var audit = Path.Combine(_data.Path, "audit.jsonl");
+        string[] Operations() => File.Exists(audit)
+            ? File.ReadAllLines(audit).Where(l => l.Contains("\"admin_operation\"", StringComparison.Ordinal)).ToArray()
+            : [];
+        Assert.That(() => Operations().Length, Is.GreaterThanOrEqualTo(3).After(10_000, 20));
+        var lines = Operations();
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Has.Some.Contains("\"operation enroll\"").And.Contains("\"username\":\"alice\"").And.Contains("\"plugin_type\":\"totp\""));
+            Assert.That(lines, Has.Some.Contains("\"operation remove\"").And.Contains("\"verdict\":\"OK\""));
+            Assert.That(File.ReadAllText(audit), Does.Not.Contain(secret), "the seed reached the audit trail");
+            foreach (var code in result.GetProperty("scratch_codes").EnumerateArray())
+            {
+                Assert.That(File.ReadAllText(audit), Does.Not.Contain(code.GetString()!), "a scratch code reached the audit trail");
+            }
+        });
     }
 
     [TestCase("nope", "list", null, -32602, "unknown_plugin")]

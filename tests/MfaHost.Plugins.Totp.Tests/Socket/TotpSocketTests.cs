@@ -16,6 +16,7 @@ namespace MfaHost.Plugins.Totp.Tests.Socket;
 public sealed partial class TotpSocketTests
 {
     private const string Instance = "totp";
+    private const string StrictInstance = "totp_strict";
 
     private TempDirectory _data = null!;
     private FakeTimeProvider _time = null!;
@@ -203,14 +204,18 @@ public sealed partial class TotpSocketTests
 
     private Task<RunningHost> StartAsync() => RunningHost.StartAsync(
         PluginsDirectory,
-        new Dictionary<string, string> { [Instance] = "[plugin]\ntype = totp\n" },
+        new Dictionary<string, string>
+        {
+            [Instance] = "[plugin]\ntype = totp\n",
+            [StrictInstance] = "[plugin]\ntype = totp\n\n[lockout]\nfailures = 2\nwindow = 60\nduration = 60\n",
+        },
         $"data_dir = {_data.Path}",
         s => s.AddSingleton<TimeProvider>(_time));
 
     /// <summary>Enrolls through the real CLI (the host keeps running) and returns the secret from the printed URI.</summary>
-    private async Task<string> EnrollAsync(string user)
+    private async Task<string> EnrollAsync(string user, string instance = Instance)
     {
-        var result = await _host.RunCliAsync(["totp", "enroll", user]);
+        var result = await _host.RunCliAsync(["totp", "enroll", "--instance", instance, user]);
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         return SecretInUri().Match(result.Output).Groups[1].Value;
     }

@@ -10,7 +10,7 @@ public sealed class NamespaceDirectionTests
     /// <summary>Top to bottom. Keep in step with the README's tour.</summary>
     internal static readonly string[] Direction =
     [
-        "Cli", "Hosting", "Protocol", "Reload", "Metrics", "Administration", "Tickets", "Access", "Pipeline",
+        "Cli", "Hosting", "Protocol", "Reload", "Audit", "Metrics", "Administration", "Tickets", "Limits", "Access", "Pipeline",
         "Resilience", "Plugins", "State", "Configuration", "Systemd", "Logging", "Unix", "Vocabulary",
     ];
 

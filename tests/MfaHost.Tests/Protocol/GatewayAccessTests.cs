@@ -1,5 +1,5 @@
 using MfaHost.Pipeline;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;

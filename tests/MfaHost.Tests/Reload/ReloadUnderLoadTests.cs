@@ -23,7 +23,8 @@ public class ReloadUnderLoadTests
     public async Task Twenty_reloads_under_continuous_logins_lose_no_login_and_leave_no_load_context_behind()
     {
         await using var harness = await ReloadHarness.StartAsync(new Dictionary<string, string> { ["otp"] = "L0", ["conv"] = "c" });
-        harness.WriteInstance("push", ReloadHarness.Instance("p", pushDelay: 0.5));
+        // Every worker pushes for one user without pause: the push limit would (rightly) refuse that, so it is off here.
+        harness.WriteInstance("push", ReloadHarness.Instance("p", pushDelay: 0.5) + "[push_limit]\nmax = 0\n");
         Assert.That((await harness.ReloadAsync()).Added, Is.EqualTo(new[] { "push" }));
 
         var failures = new ConcurrentQueue<string>();

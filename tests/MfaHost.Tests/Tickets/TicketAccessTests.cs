@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 using MfaHost.Configuration;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
 using MfaHost.Protocol.Rpc;
 using MfaHost.State;
@@ -68,6 +68,7 @@ public class TicketAccessTests
             new TicketService(store, new StateReplayStore(store), sessions, settings, time),
             new HostSettings { ConfigFile = "x", ConfigDirectory = "/", SocketPath = "s", PluginsDirectory = "p", PluginConfigDirectory = "c", DataDirectory = "d", Access = Rules },
             new ConfiguredAccessPolicy(Rules, HostUid),
+            MfaHost.Audit.NoAuditTrail.Instance,
             NullLoggerFactory.Instance);
         var body = Encoding.UTF8.GetBytes($"{{\"session_token\":\"{sessions.Issue("alice", "noop", "s1")}\",\"applid\":\"{applid}\"}}");
 

@@ -1,4 +1,4 @@
-namespace MfaHost.Protocol.Access;
+namespace MfaHost.Access;
 
 /// <summary>Whether a caller may call a method; when not, the stable <c>error.data.reason</c> word and why.</summary>
 internal readonly record struct AccessDecision(bool Allowed, string Reason, string Message)

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace MfaHost.Protocol.Access;
+namespace MfaHost.Access;
 
 /// <summary>Reads the peer's pid, uid and gid of a connected Unix socket (Linux: getsockopt SOL_SOCKET, SO_PEERCRED).</summary>
 internal static class PeerCredentialReader

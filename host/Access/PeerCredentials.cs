@@ -1,4 +1,4 @@
-namespace MfaHost.Protocol.Access;
+namespace MfaHost.Access;
 
 /// <summary>Who is at the other end of a gateway connection, as the kernel reports it (SO_PEERCRED).</summary>
 /// <param name="Pid">The peer's process id.</param>

@@ -1,6 +1,6 @@
 using MfaHost.Protocol.Rpc;
 
-namespace MfaHost.Protocol.Access;
+namespace MfaHost.Access;
 
 /// <summary>
 /// The default policy, while <c>[access]</c> is not configured: the host's own (effective) uid and root

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MfaHost.Protocol.Access;
+namespace MfaHost.Access;
 
 /// <summary>The host process's own user id.</summary>
 internal static partial class UnixUser

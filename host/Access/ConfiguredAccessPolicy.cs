@@ -2,7 +2,7 @@ using System.Globalization;
 using MfaHost.Configuration;
 using MfaHost.Protocol.Rpc;
 
-namespace MfaHost.Protocol.Access;
+namespace MfaHost.Access;
 
 /// <summary>
 /// <c>[access]</c> enforced per method: the host's own uid and root may call everything; other uids only

@@ -1,0 +1,242 @@
+using System.Text;
+using System.Threading.Channels;
+using MfaHost.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
+
+namespace MfaHost.Audit;
+
+/// <summary>
+/// Writes the audit trail: <see cref="Record"/> puts a record in a bounded queue (full: dropped and counted); one
+/// background writer formats, chains (<see cref="AuditLine"/>), appends and flushes each line. The file is opened by
+/// name (mode 0600) at start and after <see cref="Reopen"/>, so external rotation works: the chain continues into the
+/// new file. At start the chain continues from the last line of an existing file. A failed write is logged and
+/// counted; its line's sequence number is spent, so <c>mfahost audit verify</c> shows the gap.
+/// </summary>
+internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
+{
+    private readonly AuditSettings _settings;
+    private readonly IConfigurationGeneration _generation;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Channel<AuditRecord> _queue;
+    private readonly string _host = Environment.MachineName;
+    private byte[]? _key;
+    private FileStream? _file;
+    private Task _writer = Task.CompletedTask;
+    private long _sequence;
+    private string _previous = string.Empty;
+    private bool _chainRead;
+    private volatile bool _reopen;
+    private long _written;
+    private long _dropped;
+    private long _failed;
+
+    private readonly HostMetrics? _metrics;
+
+    public AuditTrail(AuditSettings settings, IConfigurationGeneration generation, TimeProvider timeProvider, ILogger<AuditTrail> logger, HostMetrics? metrics = null)
+    {
+        _metrics = metrics;
+        _settings = settings;
+        _generation = generation;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _queue = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(settings.Queue)
+        {
+            // Wait: TryWrite on a full queue returns false at once (DropWrite would drop without telling).
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>Lines written.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records dropped because the queue was full or the trail had stopped.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Lines that could not be written (logged each time).</summary>
+    public long WriteFailures => Interlocked.Read(ref _failed);
+
+    public void Record(AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!_settings.Enabled)
+        {
+            return;
+        }
+
+        if (record.Time == default)
+        {
+            record = record with { Time = _timeProvider.GetUtcNow() };
+        }
+
+        if (!_queue.Writer.TryWrite(record))
+        {
+            var dropped = Interlocked.Increment(ref _dropped);
+            _metrics?.AuditWriteFailed();
+            if (ShouldLog(dropped))
+            {
+                AuditLog.Dropped(_logger, record.Event, record.Method, dropped);
+            }
+        }
+    }
+
+    public void Reopen() => _reopen = true;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.Enabled)
+        {
+            if (_settings.Key is null)
+            {
+                AuditLog.GeneratedKey(_logger, _settings.GeneratedKeyFile);
+            }
+
+            _writer = Task.Run(WriteAllAsync, CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes what is queued (registered before the socket, it stops after the last request), then closes the file.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _writer.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            AuditLog.StoppedWithQueue(_logger, _queue.Reader.Count);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Close();
+    }
+
+    private async Task WriteAllAsync()
+    {
+        await foreach (var record in _queue.Reader.ReadAllAsync())
+        {
+            Write(record);
+        }
+
+        Close();
+        if (_chainRead)
+        {
+            AuditLog.Closed(_logger, _settings.File, _sequence, _previous, Written, Dropped, WriteFailures);
+        }
+    }
+
+    private void Write(AuditRecord record)
+    {
+        try
+        {
+            _key ??= _settings.ResolveKey(create: true);
+            if (!_chainRead)
+            {
+                (_sequence, _previous) = ReadChainEnd();
+                _chainRead = true;
+            }
+        }
+#pragma warning disable CA1031 // The trail never throws into a decision: the failure is logged and counted.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFailure(e);
+            return;
+        }
+
+        // The sequence number is spent even if the write fails: verify then reports the missing line.
+        var (line, mac) = AuditLine.Format(record, ++_sequence, _host, _generation.Current, _previous, _key!);
+        _previous = mac;
+        try
+        {
+            if (_reopen || _file is null)
+            {
+                _reopen = false;
+                Close();
+                _file = Open(_settings.File);
+            }
+
+            _file.Write(line);
+            _file.Flush();
+            Interlocked.Increment(ref _written);
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFailure(e);
+            Close();
+        }
+    }
+
+    // A disk that stays full must not flood the log: the first failure, then every thousandth.
+    private static bool ShouldLog(long count) => count == 1 || count % 1000 == 0;
+
+    private void LogFailure(Exception e)
+    {
+        var failures = Interlocked.Increment(ref _failed);
+        _metrics?.AuditWriteFailed();
+        if (ShouldLog(failures))
+        {
+            AuditLog.WriteFailed(_logger, e, _settings.File, failures);
+        }
+    }
+
+    private static FileStream Open(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    // The chain continues from the file's last line; an unreadable end starts a new chain (verify reports it).
+    private (long Sequence, string Previous) ReadChainEnd()
+    {
+        if (!File.Exists(_settings.File))
+        {
+            return (0, string.Empty);
+        }
+
+        using var stream = new FileStream(_settings.File, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length == 0)
+        {
+            return (0, string.Empty);
+        }
+
+        var tail = (int)Math.Min(stream.Length, 64 * 1024);
+        stream.Seek(-tail, SeekOrigin.End);
+        var buffer = new byte[tail];
+        stream.ReadExactly(buffer);
+        var text = Encoding.UTF8.GetString(buffer).TrimEnd('\n');
+        var last = text[(text.LastIndexOf('\n') + 1)..];
+        if (AuditLine.Parse(last, _key!) is { MacValid: true } parsed)
+        {
+            AuditLog.Continuing(_logger, _settings.File, parsed.Sequence);
+            return (parsed.Sequence, parsed.Mac);
+        }
+
+        AuditLog.ChainRestarted(_logger, _settings.File);
+        return (0, string.Empty);
+    }
+
+    private void Close()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+}

@@ -1,0 +1,90 @@
+using MfaHost.Pipeline;
+using MfaHost.PluginSdk;
+using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
+
+namespace MfaHost.Limits;
+
+/// <summary>
+/// <c>[lockout]</c>: <c>failures</c> DENY <c>authentication_failed</c> (or <c>replayed</c>) answers for one identity
+/// within <c>window</c> (counted from the first) lock it out for <c>duration</c>: every attempt is DENY
+/// <c>locked_out</c> without calling the plugin, and is not counted, so it never extends the lock. An ACCEPT
+/// clears the count (failing open does not). One-time-password attempts of one identity run one at a time in a host (a striped gate),
+/// so a burst of parallel guesses gets no more tries than a sequence would.
+/// </summary>
+internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider, ILogger<LockoutFilter> logger) : IPluginCallFilter, IDisposable
+{
+    private readonly SemaphoreSlim[] _gates = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
+
+    public async ValueTask<MfaVerdict> InvokeAsync(PluginCall call, PluginCallDelegate next, CancellationToken cancellationToken)
+    {
+        var login = call.Login;
+        var settings = login.Settings.Limits;
+        if (!settings.LockoutEnabled)
+        {
+            return await next(call, cancellationToken);
+        }
+
+        // Pushes are not gated: they wait for a person, and a guess needs a code.
+        var gate = login.Otp is null ? null : _gates[(int)((uint)HashCode.Combine(login.Instance.Name, login.MfaIdentity) % (uint)_gates.Length)];
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            return await DecideAsync(call, next, settings, cancellationToken);
+        }
+        finally
+        {
+            gate?.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var gate in _gates)
+        {
+            gate.Dispose();
+        }
+    }
+
+    private async ValueTask<MfaVerdict> DecideAsync(PluginCall call, PluginCallDelegate next, LimitSettings settings, CancellationToken cancellationToken)
+    {
+        var login = call.Login;
+        var store = state.For(login.Instance.Name);
+        var identity = login.MfaIdentity;
+        var (locked, until) = await store.TryGetExpiryAsync(LimitState.Locked + identity, cancellationToken);
+        if (locked)
+        {
+            var left = LimitState.SecondsLeft(timeProvider.GetUtcNow(), until);
+            LimitsLog.RefusedLockedOut(logger, login.Instance.Name, identity, left, login.SessionId);
+            return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed attempts: try again in {left} s");
+        }
+
+        var verdict = await next(call, cancellationToken);
+
+        // Failing open (the service unreachable) is no proof of the user: it leaves the count as it is.
+        if (verdict.IsAccept && verdict.Reason != MfaReasons.AcceptedServiceUnreachable)
+        {
+            if (await store.GetAsync(LimitState.Failures + identity, cancellationToken) is not null)
+            {
+                await store.RemoveAsync(LimitState.Failures + identity, cancellationToken);
+            }
+        }
+        else if (!verdict.IsNeedInfo && verdict.Reason is MfaReasons.AuthenticationFailed or MfaReasons.Replayed)
+        {
+            var now = timeProvider.GetUtcNow();
+            var failures = await store.IncrementAsync(LimitState.Failures + identity, now + settings.LockoutWindow, cancellationToken);
+            if (failures >= settings.LockoutFailures)
+            {
+                await store.SetAsync(LimitState.Locked + identity, failures.ToString(System.Globalization.CultureInfo.InvariantCulture), now + settings.LockoutDuration, cancellationToken);
+                await store.RemoveAsync(LimitState.Failures + identity, cancellationToken);
+                LimitsLog.LockedOut(logger, login.Instance.Name, identity, failures, (int)settings.LockoutDuration.TotalSeconds);
+            }
+        }
+
+        return verdict;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using MfaHost.Configuration;
+using MfaHost.Pipeline;
+using MfaHost.PluginSdk;
+using Microsoft.Extensions.Logging;
+
+namespace MfaHost.Limits;
+
+/// <summary>
+/// <c>[push] number_matching = yes</c>: before a push the host answers NEEDINFO (key <see cref="AnswerKey"/>) showing a
+/// random two-digit number; the answer (Enter) sends the push with that number in <see cref="MfaRequest.PushNumber"/>,
+/// so a service that supports it makes the user pick it on the phone. A code typed instead is taken as a one-time
+/// password. The number waits in the state store under the session for <c>conversation_timeout</c> and is used once.
+/// </summary>
+internal sealed class NumberMatchingFilter(LimitState state, HostSettings hostSettings, TimeProvider timeProvider, ILogger<NumberMatchingFilter> logger) : IPluginCallFilter
+{
+    /// <summary>The NEEDINFO key; its answer comes back in the attributes under this name.</summary>
+    public const string AnswerKey = "push_number";
+
+    public async ValueTask<MfaVerdict> InvokeAsync(PluginCall call, PluginCallDelegate next, CancellationToken cancellationToken)
+    {
+        var login = call.Login;
+        if (!login.Settings.Limits.NumberMatching || login.Otp is not null)
+        {
+            return await next(call, cancellationToken);
+        }
+
+        var store = state.For(login.Instance.Name);
+        var key = LimitState.Number + login.SessionId;
+        if (call.Attributes.TryGetValue(AnswerKey, out var answer))
+        {
+            var attributes = call.Attributes.Where(a => a.Key != AnswerKey).ToDictionary(StringComparer.Ordinal);
+            call = call with { Attributes = attributes };
+
+            // Get, then remove: only the caller whose remove succeeds sends the push for this number.
+            if (await store.GetAsync(key, cancellationToken) is { } shown && await store.RemoveAsync(key, cancellationToken) &&
+                int.TryParse(shown, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                var typed = answer.Trim();
+                return typed.Length > 0
+                    ? await next(call with { Login = login with { Otp = typed } }, cancellationToken)
+                    : await next(call with { Login = login with { PushNumber = number } }, cancellationToken);
+            }
+        }
+
+        // A fresh push (or an answer whose number is gone): show a new number.
+        var fresh = RandomNumberGenerator.GetInt32(10, 100);
+        await store.SetAsync(key, fresh.ToString(CultureInfo.InvariantCulture), timeProvider.GetUtcNow() + hostSettings.ConversationTimeout, cancellationToken);
+        LimitsLog.NumberShown(logger, login.Instance.Name, login.MfaIdentity, login.SessionId);
+        return MfaVerdict.NeedInfo(
+            $"Approve the request showing {fresh} on your phone; press Enter to send it",
+            AnswerKey,
+            disableEcho: false,
+            message: "Number matching: pick the number shown here on your phone");
+    }
+}
