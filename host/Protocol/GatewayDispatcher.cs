@@ -20,7 +20,7 @@ internal sealed class GatewayDispatcher
     private static readonly RpcError ShuttingDown = new(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", ReasonWords.ShuttingDown);
 
     private readonly FrozenDictionary<string, IGatewayMethod> _methods;
-    private readonly IGatewayAccessPolicy _accessPolicy;
+    private readonly AccessPolicy _accessPolicy;
     private readonly InFlightRequests _inFlight;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _timeProvider;
@@ -34,7 +34,7 @@ internal sealed class GatewayDispatcher
 
     public GatewayDispatcher(
         IEnumerable<IGatewayMethod> methods,
-        IGatewayAccessPolicy accessPolicy,
+        AccessPolicy accessPolicy,
         InFlightRequests inFlight,
         HostSettings settings,
         TimeProvider timeProvider,

@@ -13,8 +13,7 @@ internal static class GatewayProtocolServiceCollectionExtensions
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<ShutdownState>();
         services.AddSingleton(sp => new Logging.LogThrottle(sp.GetRequiredService<TimeProvider>(), Logging.LogThrottle.DefaultInterval));
-        services.AddSingleton<ConfiguredAccessPolicy>();
-        services.AddSingleton<IGatewayAccessPolicy>(sp => sp.GetRequiredService<ConfiguredAccessPolicy>());
+        services.AddSingleton<AccessPolicy>();
 
         // The method table: one line per method.
         services.AddSingleton<DecisionAudit>();

@@ -37,7 +37,7 @@ public class DispatchBenchmarks
         };
         _dispatcher = new GatewayDispatcher(
             [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
-            new OwnerAndRootAccessPolicy(0),
+            new AccessPolicy(AccessRules.Default, 0),
             new InFlightRequests(settings),
             settings,
             TimeProvider.System,

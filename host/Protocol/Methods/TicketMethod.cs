@@ -12,7 +12,7 @@ namespace MfaHost.Protocol.Methods;
 /// <c>ticket</c> (ticket callers): exchanges an ACCEPT's session token and an APPLID for a single-use
 /// ticket. Every refusal is -32001 with a reason a system programmer can act on, and an audit log line.
 /// </summary>
-internal sealed class TicketMethod(TicketService tickets, HostSettings settings, ConfiguredAccessPolicy policy, IAuditTrail audit, ILoggerFactory loggerFactory) : IGatewayMethod
+internal sealed class TicketMethod(TicketService tickets, AccessPolicy policy, IAuditTrail audit, ILoggerFactory loggerFactory) : IGatewayMethod
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
 
@@ -27,12 +27,9 @@ internal sealed class TicketMethod(TicketService tickets, HostSettings settings,
         try
         {
             var applid = TicketService.NormalizeApplid(GatewayCall.Required(p.Applid, "applid"));
-            if (!policy.IsOwnerOrRoot(call.Peer) &&
-                settings.Access.TicketApplids.TryGetValue(call.Peer.Uid, out var allowed) && !allowed.Contains(applid))
+            if (policy.Authorize(call.Peer, Name, applid) is { Allowed: false } refusal)
             {
-                throw new TicketRefusedException(
-                    ReasonWords.ApplidNotAllowed,
-                    $"uid {call.Peer.Uid} may not ask for tickets for APPLID {applid} ([access] applids_{call.Peer.Uid})");
+                throw new TicketRefusedException(refusal.Reason, refusal.Message);
             }
 
             var issued = await tickets.IssueAsync(GatewayCall.Required(p.SessionToken, "session_token"), applid, cancellationToken);
