@@ -6,4 +6,7 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, TextReader I
     public static CliConsole System { get; } = new(Console.Out, Console.Error, Console.In);
 
     public bool IsInteractive => ReferenceEquals(In, Console.In) && !Console.IsInputRedirected;
+
+    /// <summary>Whether stderr is the process's own and a terminal (where a progress bar can be redrawn in place).</summary>
+    public bool ErrorIsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
 }

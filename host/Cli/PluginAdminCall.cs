@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MfaHost.Access;
 using MfaHost.Administration;
 using MfaHost.Audit;
 using MfaHost.Client;
@@ -8,7 +9,6 @@ using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
-using MfaHost.Access;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Cli;
@@ -27,8 +27,26 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         "invalid_params", "missing_field", "invalid_field",
     ];
 
+    // [host] max_frame_bytes when only --socket names the host (its configuration is not read then).
+    private const int DefaultMaxFrameBytes = 65536;
+
     /// <summary>The operation's result, or the exit code when it failed (the reason already written).</summary>
     public async Task<(JsonNode? Result, int? ExitCode)> RunAsync(string instance, string expectedType, string operation, JsonObject arguments, CancellationToken cancellationToken)
+    {
+        (JsonNode? Result, int? ExitCode) outcome = (null, null);
+        var exitCode = await RunSessionAsync(instance, expectedType, async session =>
+        {
+            outcome = await session.CallAsync(operation, arguments, cancellationToken);
+            return ExitCodes.Ok;
+        }, cancellationToken);
+        return exitCode == ExitCodes.Ok ? outcome : (null, exitCode);
+    }
+
+    /// <summary>
+    /// Several operations on one connection to the running host, or on one instance loaded here (an import sent in
+    /// parts). <paramref name="body"/>'s exit code is returned, or the exit code of a failure to get that far.
+    /// </summary>
+    public async Task<int> RunSessionAsync(string instance, string expectedType, Func<AdminSession, Task<int>> body, CancellationToken cancellationToken)
     {
         HostSettings? settings = null;
         var socketPath = socketOption is { Length: > 0 } ? Path.GetFullPath(socketOption) : null;
@@ -36,7 +54,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         {
             if (LoadSettings() is not { } loaded)
             {
-                return (null, ExitCodes.UsageOrConfig);
+                return ExitCodes.UsageOrConfig;
             }
 
             settings = loaded;
@@ -52,17 +70,18 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         {
             // No host runs there: do it here, on the same configuration and state store the host will use.
             settings ??= LoadSettings();
-            return settings is null ? (null, ExitCodes.UsageOrConfig) : await RunLocallyAsync(settings, instance, expectedType, operation, arguments, cancellationToken);
+            return settings is null ? ExitCodes.UsageOrConfig : await RunLocallyAsync(settings, instance, expectedType, body, cancellationToken);
         }
         catch (IOException e)
         {
             HostSocketOption.WriteUnreachable(console, socketPath, e);
-            return (null, ExitCodes.Failed);
+            return ExitCodes.Failed;
         }
 
         await using (client)
         {
-            return await RunThroughSocketAsync(client, instance, operation, arguments, cancellationToken);
+            var maxFrameBytes = settings?.MaxFrameBytes ?? DefaultMaxFrameBytes;
+            return await body(new AdminSession(maxFrameBytes, (operation, arguments, ct) => RunThroughSocketAsync(client, instance, operation, arguments, ct)));
         }
     }
 
@@ -90,14 +109,13 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
     }
 
-    private async Task<(JsonNode? Result, int? ExitCode)> RunLocallyAsync(
-        HostSettings settings, string instance, string expectedType, string operation, JsonObject arguments, CancellationToken cancellationToken)
+    private async Task<int> RunLocallyAsync(HostSettings settings, string instance, string expectedType, Func<AdminSession, Task<int>> body, CancellationToken cancellationToken)
     {
         var file = Path.Combine(settings.PluginConfigDirectory, instance + ".ini");
         if (instance.Length == 0 || instance.IndexOfAny(['/', '\\']) >= 0 || !File.Exists(file))
         {
             console.Error.WriteLine($"error: no plugin instance '{instance}': {file} does not exist (see --instance)");
-            return (null, ExitCodes.UsageOrConfig);
+            return ExitCodes.UsageOrConfig;
         }
 
         // Checked before anything is constructed: another type's constructor has no business running here.
@@ -107,13 +125,13 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
             if (type != expectedType)
             {
                 console.Error.WriteLine($"error: plugin instance '{instance}' ({file}) is of type '{type}', not '{expectedType}'");
-                return (null, ExitCodes.UsageOrConfig);
+                return ExitCodes.UsageOrConfig;
             }
         }
         catch (MfaConfigurationException e)
         {
             ConfigurationReport.WriteErrors(console.Error, [e]);
-            return (null, ExitCodes.UsageOrConfig);
+            return ExitCodes.UsageOrConfig;
         }
 
         var errors = new List<MfaConfigurationException>();
@@ -125,39 +143,48 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
             if (errors.Count > 0)
             {
                 ConfigurationReport.WriteErrors(console.Error, errors);
-                return (null, ExitCodes.UsageOrConfig);
+                return ExitCodes.UsageOrConfig;
             }
 
             var runner = new AdminOperationRunner(settings.RequestTimeout, TimeProvider.System, loggerFactory.CreateLogger("MfaHost.Administration"));
-            var record = new AuditRecord
-            {
-                Event = AuditRecord.AdminEvent,
-                Method = "cli",
-                Action = "admin_operation",
-                CallerUid = UnixUser.EffectiveUid(),
-                CallerPid = Environment.ProcessId,
-                Plugin = instance,
-                PluginType = expectedType,
-                Username = arguments["user"] is JsonValue user && user.TryGetValue<string>(out var name) ? name : null,
-                Detail = "operation " + operation,
-                Verdict = AuditRecord.Done,
-            };
+            // With no host running, this process is the trail's only writer: one trail for the whole session.
+            await using var audit = new AuditTrail(settings.Audit, NotServing.Instance, TimeProvider.System, loggerFactory.CreateLogger<AuditTrail>());
+            await audit.StartAsync(cancellationToken);
             try
             {
-                var result = await runner.RunAsync(catalog, instance, operation, arguments, cancellationToken);
-                await RecordOfflineAsync(settings, loggerFactory, record, cancellationToken);
-                return (result, null);
+                return await body(new AdminSession(settings.MaxFrameBytes, async (operation, arguments, ct) =>
+                {
+                    var record = new AuditRecord
+                    {
+                        Event = AuditRecord.AdminEvent,
+                        Method = "cli",
+                        Action = "admin_operation",
+                        CallerUid = UnixUser.EffectiveUid(),
+                        CallerPid = Environment.ProcessId,
+                        Plugin = instance,
+                        PluginType = expectedType,
+                        Username = arguments["user"] is JsonValue user && user.TryGetValue<string>(out var name) ? name : null,
+                        Detail = "operation " + operation,
+                        Verdict = AuditRecord.Done,
+                    };
+                    try
+                    {
+                        var result = await runner.RunAsync(catalog, instance, operation, arguments, ct);
+                        audit.Record(record);
+                        return (result, null);
+                    }
+                    catch (AdminOperationException e)
+                    {
+                        audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
+                        console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
+                        return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
+                    }
+                }));
             }
-            catch (AdminOperationException e)
+            finally
             {
-                await RecordOfflineAsync(settings, loggerFactory, record with { Verdict = AuditRecord.Refused, Reason = e.Reason }, cancellationToken);
-                throw;
+                await audit.StopAsync(CancellationToken.None);
             }
-        }
-        catch (AdminOperationException e)
-        {
-            console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
-            return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
         }
         finally
         {
@@ -181,22 +208,19 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         return settings;
     }
 
-    /// <summary>
-    /// With no host running, this process is the trail's only writer: it appends its line to the same chain the host
-    /// continues at its next start (generation 0: no configuration is serving).
-    /// </summary>
-    private static async Task RecordOfflineAsync(HostSettings settings, ILoggerFactory loggerFactory, AuditRecord record, CancellationToken cancellationToken)
-    {
-        await using var audit = new AuditTrail(settings.Audit, NotServing.Instance, TimeProvider.System, loggerFactory.CreateLogger<AuditTrail>());
-        await audit.StartAsync(cancellationToken);
-        audit.Record(record);
-        await audit.StopAsync(cancellationToken);
-    }
-
     private sealed class NotServing : IConfigurationGeneration
     {
         public static readonly NotServing Instance = new();
 
         public long Current => 0;
     }
+}
+
+/// <summary>Operations of one plugin instance, one after another, through the host or in this process (<see cref="PluginAdminCall.RunSessionAsync"/>).</summary>
+/// <param name="MaxFrameBytes">The largest request line the host takes ([host] max_frame_bytes): a call's arguments must fit in it.</param>
+/// <param name="Call">Runs one operation: its result, or the exit code when it failed (the reason already written).</param>
+internal sealed record AdminSession(int MaxFrameBytes, Func<string, JsonObject, CancellationToken, Task<(JsonNode? Result, int? ExitCode)>> Call)
+{
+    public Task<(JsonNode? Result, int? ExitCode)> CallAsync(string operation, JsonObject arguments, CancellationToken cancellationToken) =>
+        Call(operation, arguments, cancellationToken);
 }

@@ -22,10 +22,11 @@ internal static class TotpCommand
         command.Subcommands.Add(Enroll(console));
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Remove(console));
+        command.Subcommands.Add(TotpImportCommand.Create(console));
         return command;
     }
 
-    private static Option<string> Instance() => new("--instance", "-i")
+    internal static Option<string> Instance() => new("--instance", "-i")
     {
         Description = "The totp plugin instance (its file in the plugin configuration folder without .ini)",
         HelpName = "NAME",

@@ -33,6 +33,7 @@ internal static class InstanceOptions
         ["lockout"] = Set("failures", "window", "duration"),
         ["push_limit"] = Set("max", "window"),
         ["push"] = Set("number_matching"),
+        ["http"] = Set("max_connections", "http2", "idle_timeout"),
         ["tls"] = Set("ca_file", "client_cert", "client_key"),
         ["https_proxy"] = Set("server", "port", "username", "password"),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

@@ -77,8 +77,10 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
 
         var type = package.Types[definition.Type];
         package.Acquire();
+        PluginHttpClientFactory? http = null;
         try
         {
+            http = new PluginHttpClientFactory(configuration);
             var context = new MfaPluginContext
             {
                 InstanceName = definition.Name,
@@ -86,33 +88,37 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
                 Logger = new LevelFilteredLogger(loggerFactory.CreateLogger($"MfaHost.Plugins.{definition.Name}"), definition.LogLevel),
                 TimeProvider = timeProvider,
                 Credentials = definition.Credentials!,
-                HttpClientFactory = new PluginHttpClientFactory(configuration),
+                HttpClientFactory = http,
                 State = new NamespacedStateStore(stateStore, definition.Name),
             };
-            return Instance(definition, client: (MfaClient)Activator.CreateInstance(type, context)!, package: package);
+            return Instance(definition, client: (MfaClient)Activator.CreateInstance(type, context)!, package: package, http: http);
         }
         catch (MfaConfigurationException e)
         {
+            http?.Dispose();
             package.Release();
             configErrors.Add(e);
             return null;
         }
         catch (TargetInvocationException e) when (e.InnerException is MfaConfigurationException inner)
         {
+            http?.Dispose();
             package.Release();
             configErrors.Add(inner);
             return null;
         }
         catch (TargetInvocationException e)
         {
+            http?.Dispose();
             package.Release();
             var cause = e.InnerException ?? e;
             return Instance(definition, error: $"the constructor of {type.FullName} threw {cause.GetType().Name}: {cause.Message}");
         }
     }
 
-    private static PluginInstance Instance(InstanceDefinition definition, MfaClient? client = null, PluginPackage? package = null, string? error = null) => new()
+    private static PluginInstance Instance(InstanceDefinition definition, MfaClient? client = null, PluginPackage? package = null, string? error = null, IDisposable? http = null) => new()
     {
+        HttpConnections = http,
         Name = definition.Name,
         Type = definition.Type,
         Version = definition.Version,

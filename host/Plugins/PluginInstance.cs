@@ -37,6 +37,9 @@ internal sealed class PluginInstance : IAsyncDisposable
     /// <summary>The folder the client's code lives in; held until the instance is disposed.</summary>
     public PluginPackage? Package { get; init; }
 
+    /// <summary>The instance's HTTP connection pools (the SDK's client factory); closed after the client is disposed.</summary>
+    public IDisposable? HttpConnections { get; init; }
+
     public bool IsLoaded => Client is not null;
 
     /// <summary>Fires when a replaced or removed instance has drained for too long: what still runs on it stops.</summary>
@@ -104,6 +107,8 @@ internal sealed class PluginInstance : IAsyncDisposable
         }
         finally
         {
+            HttpConnections?.Dispose();
+
             // The token source is not disposed: a request still finishing may read its token.
             Package?.Release();
         }

@@ -1,22 +1,41 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MfaHost.PluginSdk;
 
-/// <summary>The SDK's <see cref="IPluginHttpClientFactory"/>, configured from an instance's INI file.</summary>
-public sealed class PluginHttpClientFactory : IPluginHttpClientFactory
+/// <summary>
+/// The SDK's <see cref="IPluginHttpClientFactory"/>, configured from an instance's INI file. Every client
+/// it makes sends through one bounded connection pool per service endpoint (scheme, host and port):
+/// at most <c>[http] max_connections</c> connections (default 32), kept alive between requests, HTTP/2
+/// where the service offers it; a request that finds every connection busy waits in the pool's queue,
+/// and that wait counts inside the client's <see cref="PluginHttpOptions.Timeout"/>.
+/// </summary>
+public sealed class PluginHttpClientFactory : IPluginHttpClientFactory, IDisposable
 {
+    /// <summary>The default of <c>[http] max_connections</c>: connections per service endpoint.</summary>
+    internal const int DefaultMaxConnections = 32;
+
+    private readonly ConcurrentDictionary<PoolKey, Lazy<SocketsHttpHandler>> _pools = new();
+    private readonly int _maxConnections;
+    private readonly bool _offerHttp2;
+    private readonly TimeSpan _idleTimeout;
     private readonly string? _defaultCaFile;
     private readonly X509Certificate2? _clientCertificate;
     private readonly IWebProxy? _proxy;
+    private bool _disposed;
 
-    /// <summary>Reads <c>[tls]</c> and <c>[https_proxy]</c> from <paramref name="configuration"/>.</summary>
+    /// <summary>Reads <c>[http]</c>, <c>[tls]</c> and <c>[https_proxy]</c> from <paramref name="configuration"/>.</summary>
     /// <param name="configuration">The instance's configuration.</param>
     /// <exception cref="MfaConfigurationException">A file named there is missing or unreadable.</exception>
     public PluginHttpClientFactory(PluginConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var http = configuration.Section("http");
+        _maxConnections = http.GetInt("max_connections", DefaultMaxConnections, 1, 1024);
+        _offerHttp2 = http.GetBool("http2", true);
+        _idleTimeout = http.GetSeconds("idle_timeout", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         var tls = configuration.Section("tls");
         _defaultCaFile = ResolvePath(configuration, tls.GetString("ca_file"));
         if (_defaultCaFile is not null)
@@ -59,22 +78,67 @@ public sealed class PluginHttpClientFactory : IPluginHttpClientFactory
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The handler sends through the instance's shared pool; disposing it closes no connection. Give it
+    /// a timeout of its own (as <see cref="HttpClient.Timeout"/> does): a request may wait for a free connection.
+    /// </remarks>
     public HttpMessageHandler CreateHandler(PluginHttpOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (options.Cookies is not null && options.AllowAutoRedirect)
+        {
+            // Cookies set on a redirect hop must land in this client's container: only a handler of its own sees them.
+            var own = NewPool(options);
+            own.UseCookies = true;
+            own.CookieContainer = options.Cookies;
+            return own;
+        }
+
+        var key = new PoolKey(options.CaFile, options.AllowAutoRedirect);
+        var pool = _pools.GetOrAdd(key, k => new Lazy<SocketsHttpHandler>(() => NewPool(options))).Value;
+        return new PooledClientHandler(pool, options.Cookies, _offerHttp2);
+    }
+
+    /// <inheritdoc/>
+    public HttpClient CreateClient(PluginHttpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = options.Timeout };
+    }
+
+    /// <summary>Closes the pooled connections. The host calls this when the instance is disposed; clients made before fail after it.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var pool in _pools.Values)
+        {
+            if (pool.IsValueCreated)
+            {
+                pool.Value.Dispose();
+            }
+        }
+
+        _pools.Clear();
+    }
+
+    private SocketsHttpHandler NewPool(PluginHttpOptions options)
+    {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = options.AllowAutoRedirect,
-            UseCookies = options.Cookies is not null,
-            ConnectTimeout = options.Timeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(30) : options.Timeout,
+            UseCookies = false,
+            // The pool is shared by clients with different timeouts: each client's own timeout (which
+            // also covers the wait for a free connection) is what bounds a request; this only caps a connect.
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            MaxConnectionsPerServer = _maxConnections,
+            PooledConnectionIdleTimeout = _idleTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // One HTTP/2 connection per endpoint carries many requests at once; further requests queue
+            // for a stream rather than opening connections.
+            EnableMultipleHttp2Connections = false,
             SslOptions = CreateSslOptions(string.Empty, options.CaFile),
         };
-        if (options.Cookies is not null)
-        {
-            handler.CookieContainer = options.Cookies;
-        }
-
         if (_proxy is not null)
         {
             handler.Proxy = _proxy;
@@ -86,13 +150,6 @@ public sealed class PluginHttpClientFactory : IPluginHttpClientFactory
         }
 
         return handler;
-    }
-
-    /// <inheritdoc/>
-    public HttpClient CreateClient(PluginHttpOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = options.Timeout };
     }
 
     /// <inheritdoc/>
@@ -164,4 +221,7 @@ public sealed class PluginHttpClientFactory : IPluginHttpClientFactory
 
     private static string? ResolvePath(PluginConfiguration configuration, string? path) =>
         path is null ? null : configuration.ResolvePath(path);
+
+    // Clients that differ only in timeout or cookies share a pool; what the handler itself must differ in makes another.
+    private readonly record struct PoolKey(string? CaFile, bool AllowAutoRedirect);
 }

@@ -13,11 +13,12 @@ namespace MfaHost.Plugins.Acme;
 /// on every wait. Its tests (tests/MfaHost.Plugins.Acme.Tests) run it against a real HTTP server.
 /// </summary>
 [MfaPlugin("acme")]
-[MfaPluginOptions(AcmeOptions.Section, "server_url", "token", "ca_file", "ignore_connection_error", "request_timeout", "push_timeout", "poll_interval")]
+[MfaPluginOptions(AcmeOptions.Section, "server_url", "token", "ca_file", "ignore_connection_error", "request_timeout", "push_timeout", "poll_interval", "status_batch")]
 public sealed partial class AcmeClient : MfaClient
 {
     private readonly AcmeOptions _options;
     private readonly AcmeApi _api;
+    private readonly StatusPoller<PushStatus> _poller;
 
     /// <summary>Creates an instance from its configuration.</summary>
     /// <param name="context">What the host hands the instance.</param>
@@ -32,9 +33,17 @@ public sealed partial class AcmeClient : MfaClient
     {
         _options = options;
         _api = new AcmeApi(options, CreateHttpClient(context, options));
+        _poller = new StatusPoller<PushStatus>(
+            new StatusPollerOptions { Interval = options.PollInterval, MaxBatch = options.StatusBatch, TimeProvider = context.TimeProvider },
+            QueryStatusAsync,
+            status => status != PushStatus.Waiting);
     }
 
-    /// <summary>Push: <c>POST /push</c>, then <c>GET /push/{txid}</c> every <c>poll_interval</c> until the user answers.</summary>
+    /// <summary>
+    /// Push: <c>POST /push</c>, then the transaction's state every <c>poll_interval</c> until the user answers.
+    /// A parked push is a timer in the SDK's <see cref="StatusPoller{TStatus}"/>: no thread, no request held
+    /// open; with <c>status_batch</c> above 1 the pushes due together share one <c>POST /push/status</c>.
+    /// </summary>
     protected override async ValueTask<MfaResult> PushAsync(MfaRequest request, CancellationToken cancellationToken)
     {
         string txid;
@@ -48,38 +57,23 @@ public sealed partial class AcmeClient : MfaClient
         }
 
         LogPushStarted(Logger, request.MfaIdentity, txid);
-        var time = Context.TimeProvider;
-        var started = time.GetTimestamp();
-        var polls = 0;
-        while (true)
+
+        // The token ends the wait the moment the gateway gives up or the session ends: the push leaves
+        // the poller and no poll of it follows.
+        var status = await _poller.WaitAsync(txid, _options.PushTimeout, cancellationToken);
+        if (status is not { } decided)
         {
-            var left = _options.PushTimeout - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                LogPushTimedOut(Logger, request.MfaIdentity, txid, polls);
-                return MfaVerdict.Deny(MfaReasons.Timeout, $"No answer to the push notification within {Seconds(_options.PushTimeout)} s");
-            }
-
-            // Wait first (nobody answers a push at once). The token ends the wait the moment the
-            // gateway gives up or the session ends, so no poll follows a cancellation.
-            await Task.Delay(left < _options.PollInterval ? left : _options.PollInterval, time, cancellationToken);
-            var status = await _api.GetPushStatusAsync(txid, cancellationToken);
-            polls++;
-            if (status != PushStatus.Waiting)
-            {
-                LogPushAnswered(Logger, request.MfaIdentity, txid, status, polls);
-            }
-
-            switch (status)
-            {
-                case PushStatus.Approved:
-                    return true;
-                case PushStatus.Denied:
-                    return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "The push notification was denied");
-                case PushStatus.Expired:
-                    return MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "The push notification expired");
-            }
+            LogPushTimedOut(Logger, request.MfaIdentity, txid);
+            return MfaVerdict.Deny(MfaReasons.Timeout, $"No answer to the push notification within {Seconds(_options.PushTimeout)} s");
         }
+
+        LogPushAnswered(Logger, request.MfaIdentity, txid, decided);
+        return decided switch
+        {
+            PushStatus.Approved => true,
+            PushStatus.Denied => MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "The push notification was denied"),
+            _ => MfaVerdict.Deny(MfaReasons.AuthenticationFailed, "The push notification expired"),
+        };
     }
 
     /// <summary>One-time password: <c>POST /otp/verify</c>.</summary>
@@ -98,6 +92,7 @@ public sealed partial class AcmeClient : MfaClient
     /// <inheritdoc/>
     public override async ValueTask DisposeAsync()
     {
+        await _poller.DisposeAsync();
         _api.Dispose();
         await base.DisposeAsync();
     }
@@ -134,6 +129,12 @@ public sealed partial class AcmeClient : MfaClient
         }
     }
 
+    // One GET /push/{txid} per push (the API v1), or one POST /push/status for many (status_batch above 1).
+    private async Task<IReadOnlyDictionary<string, PushStatus>> QueryStatusAsync(IReadOnlyList<string> txids, CancellationToken cancellationToken) =>
+        txids.Count == 1 && _options.StatusBatch == 1
+            ? new Dictionary<string, PushStatus>(1, StringComparer.Ordinal) { [txids[0]] = await _api.GetPushStatusAsync(txids[0], cancellationToken) }
+            : await _api.GetPushStatusesAsync(txids, cancellationToken);
+
     private MfaVerdict Rejected(MfaRequest request, AcmeUserRejectedException e)
     {
         LogUserRejected(Logger, request.MfaIdentity, e.Error);
@@ -146,11 +147,11 @@ public sealed partial class AcmeClient : MfaClient
     [LoggerMessage(EventId = 500, Level = LogLevel.Debug, Message = "Acme: push {Txid} sent to {Identity}")]
     private static partial void LogPushStarted(ILogger logger, string identity, string txid);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Acme: push {Txid} for {Identity}: {Status} (polls: {Polls})")]
-    private static partial void LogPushAnswered(ILogger logger, string identity, string txid, PushStatus status, int polls);
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Acme: push {Txid} for {Identity}: {Status}")]
+    private static partial void LogPushAnswered(ILogger logger, string identity, string txid, PushStatus status);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Acme: push {Txid} for {Identity}: no answer within push_timeout (polls: {Polls})")]
-    private static partial void LogPushTimedOut(ILogger logger, string identity, string txid, int polls);
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Acme: push {Txid} for {Identity}: no answer within push_timeout")]
+    private static partial void LogPushTimedOut(ILogger logger, string identity, string txid);
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "Acme: the service refused {Identity}: {Error}")]
     private static partial void LogUserRejected(ILogger logger, string identity, string error);

@@ -25,6 +25,13 @@ internal sealed record AcmeOptions
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The most transactions one status query asks about: 1 (the default) polls each push with
+    /// <c>GET /push/{txid}</c>, as the API v1 defines; above 1 uses <c>POST /push/status</c>, which a
+    /// service must offer (see docs/plugin-guide.md).
+    /// </summary>
+    public int StatusBatch { get; init; } = 1;
+
     /// <summary>A PEM bundle to trust instead of the system store, resolved against the INI file's folder.</summary>
     public string? CaFile { get; init; }
 
@@ -45,6 +52,7 @@ internal sealed record AcmeOptions
             RequestTimeout = acme.GetSeconds("request_timeout", TimeSpan.FromSeconds(10), min: TimeSpan.FromSeconds(0.1), max: TimeSpan.FromMinutes(5)),
             PushTimeout = acme.GetSeconds("push_timeout", TimeSpan.FromSeconds(60), min: TimeSpan.FromSeconds(0.1), max: TimeSpan.FromHours(1)),
             PollInterval = acme.GetSeconds("poll_interval", TimeSpan.FromSeconds(1), min: TimeSpan.FromSeconds(0.01), max: TimeSpan.FromMinutes(1)),
+            StatusBatch = acme.GetInt("status_batch", 1, min: 1, max: 1000),
             CaFile = caFile,
         };
     }

@@ -15,6 +15,8 @@ public sealed partial class TotpClient
         new("enroll", "Enroll 'user' with a new secret and scratch codes (optional 'issuer', 'replace': true replaces an enrollment); returns the otpauth URI and the scratch codes, shown once"),
         new("list", "The enrolled users: when, parameters, scratch codes left (never secrets)"),
         new("remove", "Remove the enrollment of 'user' (secret and scratch codes)"),
+        new("import", "Send a part of an import: 'parts' [{file, first_line, text, size}] ('format' uri|google-authenticator|csv, and no 'import' id, on the first call); returns the 'import' id, enrollments staged and errors so far; nothing is written"),
+        new("import-finish", "Check the whole 'import' (every bad line is refused, nothing written) and write its next 'batch' of enrollments ('replace': true replaces enrollments, 'dry_run': true writes nothing); call until 'finished'"),
     ];
 
     /// <inheritdoc />
@@ -25,6 +27,8 @@ public sealed partial class TotpClient
     {
         "enroll" => await EnrollAsync(arguments, cancellationToken),
         "list" => await ListAsync(cancellationToken),
+        "import" => ImportPart(arguments),
+        "import-finish" => await ImportFinishAsync(arguments, cancellationToken),
         _ => await RemoveAsync(arguments, cancellationToken),
     };
 

@@ -28,6 +28,9 @@ internal static class BenchmarkProgram
                                                clients (RADIUS on loopback); prints both figures and the ratio
           totp-import [--users 100000]         import USERS otpauth URIs and USERS google_authenticator files into fresh stores
                                                (seed key set); times, and a sample checked against oathtool codes
+          totp-import-cli --config CFG --socket S --mfahost PATH [--users 100000]
+                                               mfahost totp import (PATH: the program or mfahost.dll) of USERS URIs and a folder of USERS
+                                               google_authenticator files into the host of CFG; times, then oathtool codes through S
           claim-load [--writers 16] [--seconds 5]
                                                the totp path's store work (read + replay claim) in-process, on a temp SQLite file
           soak  --socket S [--plugin noop] [--minutes 30] [--workers 8]
@@ -69,6 +72,8 @@ internal static class BenchmarkProgram
                 return await TotpCompare.RunAsync(options);
             case "totp-import":
                 return await TotpImportRun.RunAsync(options);
+            case "totp-import-cli":
+                return await TotpImportCliRun.RunAsync(options);
             case "claim-load":
                 return await ClaimLoad.RunAsync(options);
             case "soak":

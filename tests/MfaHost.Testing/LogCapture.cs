@@ -4,7 +4,8 @@ namespace MfaHost.Testing;
 
 /// <summary>
 /// Every log entry of a <see cref="RunningHost"/>, all levels, as text lines (with the exception and
-/// its stack when there is one), so tests can look for an event or scan for leaked secrets.
+/// its stack when there is one), or every output line of a <see cref="HostProcess"/>, so tests can look for an
+/// event or scan for leaked secrets.
 /// </summary>
 public sealed class LogCapture : ILoggerProvider
 {
@@ -54,7 +55,7 @@ public sealed class LogCapture : ILoggerProvider
     {
     }
 
-    private void Add(string line)
+    internal void Add(string line)
     {
         SuiteLog.Append(line);
         lock (_lines)

@@ -193,7 +193,8 @@ public sealed class RunningHost : IAsyncDisposable
         }
     }
 
-    private static string HostIni(string socketPath, string pluginsDirectory, string? extra)
+    /// <summary>The text of <c>mfahost.ini</c>: the test defaults, with <paramref name="extra"/> merged over them (see <see cref="StartAsync"/>).</summary>
+    internal static string HostIni(string socketPath, string pluginsDirectory, string? extra)
     {
         var sections = new List<(string Name, List<(string Key, string Line)> Lines)>
         {

@@ -11,7 +11,7 @@ namespace MfaHost.Plugins.Acme.Api;
 
 /// <summary>
 /// The Acme REST API over RestSharp. Every answer is classified here, in one place, as the SDK's
-/// model says (see docs/plugin-guide.md, "The reference plugin: Acme" for the table):
+/// model says (see docs/acme.md and the Acme REST spec for the table):
 /// <list type="bullet">
 /// <item>a failed exchange (refused, DNS, timeout, a certificate that does not validate, an answer
 /// that is not HTTP): the SDK's <see cref="HttpFailureClassifier"/> decides, as for every plugin;</item>
@@ -67,14 +67,37 @@ internal sealed class AcmeApi : IDisposable
             throw NotSuccessful(request, response);
         }
 
-        return Parse(request, response, AcmeJsonContext.Default.PushStatusBody)?.Status switch
+        var word = Parse(request, response, AcmeJsonContext.Default.PushStatusBody)?.Status;
+        return StatusOf(word) ?? throw NotExpectedJson(request, response, word is null ? "no 'status'" : $"unknown status '{word}'");
+    }
+
+    /// <summary>
+    /// <c>POST /push/status</c> with <c>{"txids": [...]}</c>, answered <c>200 {"statuses": {"tx1": "waiting", ...}}</c>:
+    /// the state of many transactions in one request. Not in the API v1: only for a service that offers it
+    /// (<c>status_batch</c>). A transaction the answer leaves out, or reports as <c>unknown_txid</c>, is not in the result.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, PushStatus>> GetPushStatusesAsync(IReadOnlyList<string> txids, CancellationToken cancellationToken)
+    {
+        var request = new RestRequest("push/status", Method.Post).AddJsonBody(new PushStatusQuery(txids));
+        var response = await SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
         {
-            "waiting" => PushStatus.Waiting,
-            "approved" => PushStatus.Approved,
-            "denied" => PushStatus.Denied,
-            "expired" => PushStatus.Expired,
-            var other => throw NotExpectedJson(request, response, other is null ? "no 'status'" : $"unknown status '{other}'"),
-        };
+            throw NotSuccessful(request, response);
+        }
+
+        var statuses = Parse(request, response, AcmeJsonContext.Default.PushStatusesBody)?.Statuses ?? throw NotExpectedJson(request, response, "no 'statuses'");
+        var result = new Dictionary<string, PushStatus>(statuses.Count, StringComparer.Ordinal);
+        foreach (var (txid, word) in statuses)
+        {
+            if (word == "unknown_txid")
+            {
+                continue;
+            }
+
+            result[txid] = StatusOf(word) ?? throw NotExpectedJson(request, response, word is null ? $"no status for '{txid}'" : $"unknown status '{word}'");
+        }
+
+        return result;
     }
 
     /// <summary><c>POST /otp/verify</c>: whether <paramref name="otp"/> is valid for <paramref name="user"/>.</summary>
@@ -96,6 +119,15 @@ internal sealed class AcmeApi : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    private static PushStatus? StatusOf(string? word) => word switch
+    {
+        "waiting" => PushStatus.Waiting,
+        "approved" => PushStatus.Approved,
+        "denied" => PushStatus.Denied,
+        "expired" => PushStatus.Expired,
+        _ => null,
+    };
 
     // Sends the request. Returns only when an HTTP answer (any status) arrived; a failed exchange is
     // classified by the SDK's rule (HttpFailureClassifier), and the gateway giving up propagates.

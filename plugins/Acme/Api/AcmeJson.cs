@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace MfaHost.Plugins.Acme.Api;
 
-// The bodies of the Acme REST API, version 1 (see docs/plugin-guide.md, "The reference plugin: Acme"). Response fields are
+// The bodies of the Acme REST API, version 1 (see docs/acme.md and the Acme REST spec). Response fields are
 // nullable: a missing field is the service's mistake and is reported as a communication error,
 // not a crash.
 
@@ -12,6 +12,10 @@ internal sealed record PushRequest(string User, string Message, [property: JsonI
 internal sealed record PushStarted(string? Txid);
 
 internal sealed record PushStatusBody(string? Status);
+
+internal sealed record PushStatusQuery(IReadOnlyList<string> Txids);
+
+internal sealed record PushStatusesBody(Dictionary<string, string?>? Statuses);
 
 internal sealed record OtpRequest(string User, string Otp);
 
@@ -24,6 +28,8 @@ internal sealed record ErrorBody(string? Error);
 [JsonSerializable(typeof(PushRequest))]
 [JsonSerializable(typeof(PushStarted))]
 [JsonSerializable(typeof(PushStatusBody))]
+[JsonSerializable(typeof(PushStatusQuery))]
+[JsonSerializable(typeof(PushStatusesBody))]
 [JsonSerializable(typeof(OtpRequest))]
 [JsonSerializable(typeof(OtpResult))]
 [JsonSerializable(typeof(ErrorBody))]

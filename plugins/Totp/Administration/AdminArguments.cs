@@ -25,4 +25,15 @@ internal static class AdminArguments
             JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
             _ => throw new MfaAdminException(MfaAdminErrorKind.InvalidArguments, $"'{name}' must be true or false"),
         };
+
+    public static int? OptionalInt(JsonObject arguments, string name, int min, int max) =>
+        arguments[name] switch
+        {
+            null => null,
+            // Parsed from its text: a value built in this process may hold a long, which TryGetValue<int> refuses.
+            JsonValue value when value.GetValueKind() == JsonValueKind.Number
+                && int.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                && number >= min && number <= max => number,
+            _ => throw new MfaAdminException(MfaAdminErrorKind.InvalidArguments, $"'{name}' must be a whole number from {min} to {max}"),
+        };
 }

@@ -166,8 +166,16 @@ internal sealed partial class TotpEnrollmentStore
             throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): import through the instance configured with [totp] {SeedProtector.KeyOption}");
         }
 
+        var skipped = new List<string>();
+        await ImportBatchAsync(enrollments, replace, skipped, progress, cancellationToken);
+        return (enrollments.Count - skipped.Count, skipped.Count);
+    }
+
+    /// <summary>Like <see cref="ImportAsync"/>, collecting the users skipped because they were already enrolled.</summary>
+    internal async ValueTask ImportBatchAsync(
+        IReadOnlyList<Import.ImportedEnrollment> enrollments, bool replace, List<string> skipped, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
         const int InFlight = 256;
-        var imported = 0;
         var done = 0;
         var writes = new List<Task<bool>>(InFlight);
         foreach (var chunk in enrollments.Chunk(InFlight))
@@ -178,15 +186,22 @@ internal sealed partial class TotpEnrollmentStore
                 writes.Add(StoreImportedAsync(enrollment, replace, cancellationToken).AsTask());
             }
 
-            foreach (var written in await Task.WhenAll(writes))
+            var written = await Task.WhenAll(writes);
+            for (var i = 0; i < chunk.Length; i++)
             {
-                imported += written ? 1 : 0;
+                if (!written[i])
+                {
+                    skipped.Add(chunk[i].User);
+                }
+
                 progress?.Report(++done);
             }
         }
-
-        return (imported, enrollments.Count - imported);
     }
+
+    /// <summary>Whether <paramref name="user"/> has an enrollment (without opening its secret).</summary>
+    internal async ValueTask<bool> IsEnrolledAsync(string user, CancellationToken cancellationToken) =>
+        await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken) is not null;
 
     private ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken) =>
         WriteAsync(NewRecord(enrollment.User, enrollment.Secret, enrollment.Algorithm, enrollment.Digits, enrollment.Period, enrollment.ScratchCodes), replace, cancellationToken);

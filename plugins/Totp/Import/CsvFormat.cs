@@ -9,10 +9,12 @@ namespace MfaHost.Plugins.Totp.Import;
 /// <remarks>Hand-written: no CSV package is among the ones this project may use, and five fields need no more.</remarks>
 internal static class CsvFormat
 {
-    public static void Read(string file, IEnumerable<string> lines, ImportCollector collector)
+    /// <summary>Reads <paramref name="lines"/>, the first of which is line <paramref name="firstLine"/> of <paramref name="file"/>
+    /// (a header is recognised only on the file's first content line, so only when the first line is 1).</summary>
+    public static void Read(string file, IEnumerable<string> lines, ImportCollector collector, int firstLine = 1)
     {
-        var number = 0;
-        var first = true;
+        var number = firstLine - 1;
+        var first = firstLine == 1;
         foreach (var raw in lines)
         {
             number++;

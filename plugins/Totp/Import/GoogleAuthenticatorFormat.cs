@@ -16,8 +16,8 @@ namespace MfaHost.Plugins.Totp.Import;
 /// </summary>
 internal static class GoogleAuthenticatorFormat
 {
-    /// <summary>A real state file is under 1 KB; anything much larger is not one.</summary>
-    public const int MaximumFileBytes = 64 * 1024;
+    /// <summary>A real state file is under 1 KB; anything much larger is not one (and is not sent through the socket).</summary>
+    public const int MaximumFileBytes = 16 * 1024;
 
     private const int ScratchCodeDigits = 8;
     private const int PamDefaultWindowSize = 3;
@@ -50,19 +50,26 @@ internal static class GoogleAuthenticatorFormat
 
     private static void ReadFile(string file, string user, ImportCollector collector)
     {
+        var size = new FileInfo(file).Length;
+        ReadText(file, user, size > MaximumFileBytes ? null : File.ReadAllText(file), size, collector);
+    }
+
+    /// <summary>One state file's content (null when it was too large to be read: <paramref name="size"/> says how large).</summary>
+    public static void ReadText(string file, string user, string? text, long size, ImportCollector collector)
+    {
         if (ImportFields.User(user) is { } userError)
         {
             collector.Error($"{file}: {userError} (the file name is the user)");
             return;
         }
 
-        if (new FileInfo(file).Length > MaximumFileBytes)
+        if (text is null || size > MaximumFileBytes)
         {
             collector.Error($"{file}: larger than {MaximumFileBytes / 1024} KB, not a google_authenticator state file");
             return;
         }
 
-        var lines = File.ReadAllLines(file);
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         var errors = new List<string>();
         var (secret, secretError) = ImportFields.Secret(lines.Length > 0 ? lines[0] : null);
         if (secretError is not null)

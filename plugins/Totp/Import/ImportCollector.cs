@@ -25,6 +25,13 @@ internal sealed class ImportCollector
 
     public void Error(string error) => _errors.Add(error);
 
+    public int Count => _enrollments.Count;
+
+    /// <summary>The enrollments read so far, whether or not there were errors.</summary>
+    public IReadOnlyList<ImportedEnrollment> Staged => _enrollments;
+
+    public int ErrorCount => _errors.Count;
+
     /// <exception cref="TotpImportException">Any error: nothing may be imported.</exception>
     public IReadOnlyList<ImportedEnrollment> Result() =>
         _errors.Count > 0 ? throw new TotpImportException(_errors) : _enrollments;

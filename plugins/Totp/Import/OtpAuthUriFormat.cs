@@ -9,9 +9,10 @@ namespace MfaHost.Plugins.Totp.Import;
 /// </summary>
 internal static class OtpAuthUriFormat
 {
-    public static void Read(string file, IEnumerable<string> lines, ImportCollector collector)
+    /// <summary>Reads <paramref name="lines"/>, the first of which is line <paramref name="firstLine"/> of <paramref name="file"/>.</summary>
+    public static void Read(string file, IEnumerable<string> lines, ImportCollector collector, int firstLine = 1)
     {
-        var number = 0;
+        var number = firstLine - 1;
         foreach (var raw in lines)
         {
             number++;

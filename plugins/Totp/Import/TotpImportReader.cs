@@ -16,7 +16,13 @@ internal static class TotpImportReader
             return TotpImportFormat.GoogleAuthenticator;
         }
 
-        var first = File.ReadLines(path).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && l[0] != '#') ?? "";
+        return DetectLines(File.ReadLines(path));
+    }
+
+    /// <summary>The format of a file from its lines: see <see cref="Detect"/>.</summary>
+    public static TotpImportFormat DetectLines(IEnumerable<string> lines)
+    {
+        var first = lines.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && l[0] != '#') ?? "";
         if (first.StartsWith("otpauth://", StringComparison.OrdinalIgnoreCase))
         {
             return TotpImportFormat.Uri;

@@ -57,6 +57,7 @@ public sealed class AcmeSocketTests
             ["acme_open"] = Instance(_server.BaseUrl, _server.Token, Fast + "ignore_connection_error = yes\n"),
             ["acme_quick"] = Instance(_server.BaseUrl, _server.Token, Quick),
             ["acme_quick_open"] = Instance(_server.BaseUrl, _server.Token, Quick + "ignore_connection_error = yes\n"),
+            ["acme_batch"] = Instance(_server.BaseUrl, _server.Token, Fast + "status_batch = 20\n"),
             ["acme_short"] = Instance(_server.BaseUrl, _server.Token, Fast + "push_timeout = 0.5\n"),
             ["acme_badtoken"] = Instance(_server.BaseUrl, WrongToken, Fast + "ignore_connection_error = yes\n"),
             ["acme_refused"] = Instance(new Uri($"http://127.0.0.1:{ClosedPort()}/api/v1"), _server.Token, Fast),
@@ -140,7 +141,7 @@ public sealed class AcmeSocketTests
         var acme = plugins.Where(p => p.Type == "acme").ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(acme, Has.Count.EqualTo(13));
+            Assert.That(acme, Has.Count.EqualTo(14));
             Assert.That(acme.Select(p => p.Status), Is.All.EqualTo("loaded"));
             Assert.That(acme.Single(p => p.Name == "acme").Capabilities, Is.EquivalentTo(new[] { "push", "otp" }));
             Assert.That(acme.Single(p => p.Name == "acme").Circuit, Is.EqualTo("closed"));
@@ -291,14 +292,15 @@ public sealed class AcmeSocketTests
     /// Once it has been polled five more times after the cancellation, the cancelled push may have got
     /// at most one more poll. No clock is read.
     /// </summary>
-    [Test]
-    public async Task Closing_the_connection_stops_polling_within_one_poll_interval()
+    [TestCase("acme")]
+    [TestCase("acme_batch")]
+    public async Task Closing_the_connection_stops_polling_within_one_poll_interval(string instance)
     {
         var metronome = await StartMetronomeAsync();
         var user = NewUser("gives-up");
         _server.SetUser(user, new AcmeUser { Push = PushDecision.Never });
         var gateway = await _host.CreateClientAsync();
-        var pending = gateway.AuthenticateAsync(Push("acme", user));
+        var pending = gateway.AuthenticateAsync(Push(instance, user));
         await _server.WaitForAsync(s => s.TransactionsOf(user).Count == 1 && s.PollsOf(s.TransactionsOf(user)[0]) >= 2).WaitAsync(Guard);
         var txid = _server.TransactionsOf(user)[0];
 
@@ -362,8 +364,12 @@ public sealed class AcmeSocketTests
         {
             var results = await Task.WhenAll(users.Select((u, i) => clients[i % clients.Count].AuthenticateAsync(Push("acme", u.Name)))).WaitAsync(TimeSpan.FromMinutes(3));
             var wrong = users.Zip(results).Where(p => p.Second.Verdict != (p.First.Approve ? "ACCEPT" : "DENY")).Select(p => $"{p.First.Name}: {p.Second}").ToList();
+            var polls = users.SelectMany(u => _server.TransactionsOf(u.Name)).Select(t => "/push/" + t).ToHashSet(StringComparer.Ordinal);
+            var connections = _server.Requests.Where(r => polls.Contains(r.Path)).Select(r => r.ConnectionId).Distinct().Count();
             Assert.Multiple(() =>
             {
+                // The SDK's pool: at most [http] max_connections (default 32) to the service, however many pushes wait.
+                Assert.That(connections, Is.InRange(1, 32));
                 Assert.That(wrong, Is.Empty);
                 Assert.That(results.Count(r => r.IsDeny), Is.EqualTo(Count / 4));
                 Assert.That(results.Where(r => r.IsDeny).Select(r => r.Reason), Is.All.EqualTo(MfaReasons.AuthenticationFailed));

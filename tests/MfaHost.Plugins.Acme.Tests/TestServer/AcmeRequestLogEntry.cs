@@ -7,4 +7,6 @@ namespace MfaHost.Plugins.Acme.Tests.TestServer;
 /// <param name="BearerTokenValid">Whether it carried <c>Authorization: Bearer &lt;the server's token&gt;</c>.</param>
 /// <param name="Accept">Its Accept header.</param>
 /// <param name="Body">Its body, as received.</param>
-public sealed record AcmeRequestLogEntry(string Method, string Path, DateTimeOffset Time, bool BearerTokenValid, string? Accept, string Body);
+/// <param name="ConnectionId">Kestrel's id of the connection it came on (which client connection carried it).</param>
+/// <param name="Protocol">Its HTTP version (<c>HTTP/1.1</c>, <c>HTTP/2</c>).</param>
+public sealed record AcmeRequestLogEntry(string Method, string Path, DateTimeOffset Time, bool BearerTokenValid, string? Accept, string Body, string ConnectionId, string Protocol);

@@ -81,8 +81,13 @@ public sealed class AcmeTestServer : IAsyncDisposable
     public int Count(string method, string pathPrefix) =>
         _requests.Count(r => r.Method == method && r.Path.StartsWith(pathPrefix, StringComparison.Ordinal));
 
-    /// <summary>How many polls (<c>GET /push/{txid}</c>) a transaction got.</summary>
-    public int PollsOf(string txid) => _requests.Count(r => r.Method == "GET" && r.Path == "/push/" + txid);
+    /// <summary>How many polls a transaction got: <c>GET /push/{txid}</c>, and batch queries (<c>POST /push/status</c>) that named it.</summary>
+    public int PollsOf(string txid) => _requests.Count(r =>
+        (r.Method == "GET" && r.Path == "/push/" + txid) ||
+        (r.Method == "POST" && r.Path == "/push/status" && TxidsOf(r.Body).Contains(txid)));
+
+    /// <summary>How many connections carried the requests so far.</summary>
+    public int ConnectionsSeen => _requests.Select(r => r.ConnectionId).Distinct().Count();
 
     /// <summary>The push message the service received for <paramref name="txid"/>.</summary>
     public string MessageOf(string txid) => _transactions[txid].Message;
@@ -124,7 +129,7 @@ public sealed class AcmeTestServer : IAsyncDisposable
         var path = request.Path.Value ?? string.Empty;
         path = path.StartsWith(BasePath, StringComparison.Ordinal) ? path[BasePath.Length..] : "!" + path;
         var tokenValid = request.Headers.Authorization.ToString() == "Bearer " + Token;
-        _requests.Enqueue(new AcmeRequestLogEntry(request.Method, path, DateTimeOffset.UtcNow, tokenValid, request.Headers.Accept.ToString(), body));
+        _requests.Enqueue(new AcmeRequestLogEntry(request.Method, path, DateTimeOffset.UtcNow, tokenValid, request.Headers.Accept.ToString(), body, context.Connection.Id, request.Protocol));
         Interlocked.Exchange(ref _requestArrived, NewSignal()).TrySetResult();
 
         if (!tokenValid)
@@ -140,6 +145,9 @@ public sealed class AcmeTestServer : IAsyncDisposable
                 break;
             case ("POST", "/push"):
                 await StartPushAsync(context, body);
+                break;
+            case ("POST", "/push/status"):
+                await BatchStatusAsync(context, body);
                 break;
             case ("GET", _) when path.StartsWith("/push/", StringComparison.Ordinal):
                 await PollAsync(context, path["/push/".Length..]);
@@ -196,15 +204,56 @@ public sealed class AcmeTestServer : IAsyncDisposable
             return;
         }
 
+        await Json(context, 200, $$"""{"status":"{{NextStatus(transaction, user)}}"}""");
+    }
+
+    // The batch status query some services offer (not in the API v1; the acme plugin's status_batch):
+    // {"txids":[...]} answered {"statuses":{"tx1":"waiting","tx9":"unknown_txid"}}. Faults and delays are
+    // those of the first transaction's user.
+    private async Task BatchStatusAsync(HttpContext context, string body)
+    {
+        var txids = TxidsOf(body);
+        if (txids.Count == 0)
+        {
+            await Json(context, 400, """{"error":"bad_request"}""");
+            return;
+        }
+
+        if (_transactions.TryGetValue(txids[0], out var first) && await DelayAndFaultAsync(context, _users[first.User], _users[first.User].OnPoll, """{"statuses":{}}"""))
+        {
+            return;
+        }
+
+        var statuses = txids.Distinct(StringComparer.Ordinal).Select(txid =>
+            _transactions.TryGetValue(txid, out var transaction) ? (txid, NextStatus(transaction, _users[transaction.User])) : (txid, "unknown_txid"));
+        await Json(context, 200, JsonSerializer.Serialize(new { statuses = statuses.ToDictionary(s => s.txid, s => s.Item2, StringComparer.Ordinal) }));
+    }
+
+    private static string NextStatus(Transaction transaction, AcmeUser user)
+    {
         var poll = Interlocked.Increment(ref transaction.Polls);
-        var status = poll <= user.WaitingPolls ? "waiting" : user.Push switch
+        return poll <= user.WaitingPolls ? "waiting" : user.Push switch
         {
             PushDecision.Approve => "approved",
             PushDecision.Deny => "denied",
             PushDecision.Expire => "expired",
             _ => "waiting",
         };
-        await Json(context, 200, $$"""{"status":"{{status}}"}""");
+    }
+
+    private static List<string> TxidsOf(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("txids", out var txids) && txids.ValueKind == JsonValueKind.Array
+                ? [.. txids.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!)]
+                : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
     }
 
     private async Task VerifyOtpAsync(HttpContext context, string body)

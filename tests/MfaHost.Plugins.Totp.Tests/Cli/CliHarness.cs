@@ -1,4 +1,5 @@
 using MfaHost.Cli;
+using MfaHost.Testing;
 
 namespace MfaHost.Plugins.Totp.Tests.Cli;
 
@@ -11,5 +12,12 @@ internal static class CliHarness
         using var error = new StringWriter();
         var code = await MfaHostCli.InvokeAsync(args, new CliConsole(output, error, TextReader.Null));
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A host configuration in <paramref name="temp"/> (data in config/data) with the instance <c>totp</c>; returns its path.</summary>
+    public static string WriteConfiguration(TempDirectory temp, string totpSection)
+    {
+        temp.Write("config/plugins/totp.ini", "[plugin]\ntype = totp\n\n[totp]\n" + totpSection);
+        return temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins")}\ndata_dir = data\n");
     }
 }

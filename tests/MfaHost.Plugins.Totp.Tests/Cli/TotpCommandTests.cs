@@ -16,8 +16,7 @@ public partial class TotpCommandTests
     public void SetUp()
     {
         _temp = new TempDirectory();
-        _config = _temp.Write("config/mfahost.ini", $"[host]\nsocket = run/test.sock\nplugins_dir = {Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins")}\ndata_dir = data\n");
-        _temp.Write("config/plugins/totp.ini", "[plugin]\ntype = totp\n\n[totp]\nissuer = Example Corp\n");
+        _config = CliHarness.WriteConfiguration(_temp, "issuer = Example Corp\n");
     }
 
     [TearDown]

@@ -4,55 +4,75 @@ using System.Text.RegularExpressions;
 using MfaHost.Client;
 using MfaHost.PluginSdk;
 using MfaHost.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace MfaHost.Plugins.Totp.Tests.Socket;
 
 /// <summary>
-/// Several hosts, one truth: two real hosts (RunningHost, each with its own services, connection pool and socket)
-/// configured on one private PostgreSQL server. Single use, lock-out and tickets hold across both because the
-/// database decides; a database outage makes both fail closed and they recover on their own.
+/// Several hosts, one truth (issue 14): two <c>mfahost</c> programs, each its own operating-system process with its
+/// own configuration folder and socket, on one private PostgreSQL server. Single use, lock-out and tickets hold across
+/// both because the database decides; a database outage makes both fail closed and they recover on their own.
+/// One pair, started at the same moment on an empty schema, serves every test but the outage (which stops its own
+/// server); each test uses users of its own.
 /// </summary>
+[NonParallelizable]
 public sealed partial class TwoHostsOnPostgresTests
 {
     private const string Instance = "totp";
-    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n";
+    // The host's own lock-out (issue 15), its state in the shared store under /limits/totp/.
+    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[lockout]\nfailures = 5\nwindow = 300\nduration = 300\n";
     private const string SigningKey = "a-signing-key-shared-by-both-hosts-0123456789";
 
-    private readonly List<RunningHost> _hosts = [];
-    private FakeTimeProvider _time = null!;
+    private IReadOnlyList<HostProcess> _pair = [];
     private string _schema = null!;
 
     private static string PluginsDirectory => Path.Combine(TestContext.CurrentContext.TestDirectory, "testplugins");
 
-    [SetUp]
-    public void SetUp()
+    private HostProcess A => _pair[0];
+
+    private HostProcess B => _pair[1];
+
+    [OneTimeSetUp]
+    public async Task Start_two_host_processes_at_the_same_moment_on_an_empty_schema()
     {
-        _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 10, TimeSpan.Zero));
-        _schema = PostgresServer.NewSchema();
         SuiteLog.RegisterSecret(SigningKey, "ticket signing key");
+        _schema = PostgresServer.NewSchema();
+        _pair = await StartPairAsync(await PostgresServer.Shared, _schema);
     }
 
-    [TearDown]
-    public async Task TearDown()
+    [OneTimeTearDown]
+    public async Task Stop_the_host_processes()
     {
-        foreach (var host in _hosts)
+        foreach (var host in _pair)
         {
             await host.DisposeAsync();
         }
+    }
 
-        _hosts.Clear();
+    [Test]
+    public async Task Two_hosts_started_at_the_same_moment_on_an_empty_database_migrated_it_once()
+    {
+        var server = await PostgresServer.Shared;
+
+        var versions = await server.ScalarAsync($"SELECT count(*) || ' ' || count(DISTINCT version) FROM {_schema}.schema_version");
+        var migrated = _pair.Select(h => h.Output.Lines.Count(l => l.Contains($"State schema {_schema}: migrated from version 0", StringComparison.Ordinal))).ToList();
+        var found = _pair.Select(h => h.Output.Lines.Count(l => l.Contains($"State schema {_schema}: at version", StringComparison.Ordinal))).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(versions, Is.EqualTo("1 1"), "each migration applied once");
+            Assert.That(migrated.Sum(), Is.EqualTo(1), "one host migrated; the other waited on the advisory lock and found the work done");
+            Assert.That(migrated.Zip(found, (m, f) => m + f), Is.All.EqualTo(1), "each host checked the schema once");
+        });
     }
 
     [Test]
     public async Task A_user_enrolled_through_host_A_authenticates_on_host_B()
     {
-        var (a, b) = await StartPairAsync();
-        var secret = await EnrollAsync(a, "alice");
-        await using var client = await b.CreateClientAsync();
+        var user = NewUser();
+        var secret = await EnrollAsync(A, user);
+        await using var client = await B.CreateClientAsync();
 
-        var result = await client.AuthenticateAsync(Otp("alice", Code(secret)));
+        var result = await client.AuthenticateAsync(Otp(user, Code(secret)));
 
         Assert.That((result.Verdict, result.Reason), Is.EqualTo(("ACCEPT", MfaReasons.Accepted)), result.ToString());
     }
@@ -60,56 +80,53 @@ public sealed partial class TwoHostsOnPostgresTests
     [Test]
     public async Task Fifty_concurrent_uses_of_one_code_split_across_both_hosts_give_exactly_one_accept()
     {
-        var (a, b) = await StartPairAsync();
-        var code = Code(await EnrollAsync(a, "alice"));
+        var user = NewUser();
+        var code = Code(await EnrollAsync(A, user));
 
-        var results = await ConcurrentlyAsync(a, b, 50, client => client.AuthenticateAsync(Otp("alice", code)));
+        var results = await ConcurrentlyAsync(50, client => client.AuthenticateAsync(Otp(user, code)));
 
         Assert.That(results.Count(r => r.IsAccept), Is.EqualTo(1), Summary(results));
-        Assert.That(results.Where(r => !r.IsAccept).Select(r => r.Reason).Distinct(), Is.SubsetOf(new[] { MfaReasons.Replayed, MfaReasons.LockedOut }));
+        Assert.That(results.Where(r => !r.IsAccept).Select(r => r.Reason).Distinct(), Is.SubsetOf(new[] { MfaReasons.Replayed, MfaReasons.LockedOut }), Summary(results));
     }
 
     [Test]
     public async Task Fifty_concurrent_uses_of_one_one_time_token_split_across_both_hosts_give_exactly_one_accept()
     {
-        var (a, b) = await StartPairAsync();
-        await EnrollAsync(a, "alice");
-        string token;
-        await using (var client = await a.CreateClientAsync())
-        {
-            token = (await client.CallAsync("token_create", new JsonObject { ["username"] = "alice" })).GetProperty("token").GetString()!;
-        }
-
+        var user = NewUser();
+        await EnrollAsync(A, user);
+        var created = await A.RunCliAsync(["token", "create", "--user", user]);
+        Assert.That(created.ExitCode, Is.Zero, created.Error);
+        var token = created.Output.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("token: ", StringComparison.Ordinal))["token: ".Length..];
         SuiteLog.RegisterSecret(token, "one-time token");
 
-        var results = await ConcurrentlyAsync(a, b, 50, client => client.AuthenticateAsync(Otp("alice", token)));
+        var results = await ConcurrentlyAsync(50, client => client.AuthenticateAsync(Otp(user, token)));
 
         Assert.That(results.Count(r => r.IsAccept), Is.EqualTo(1), Summary(results));
         Assert.That(results.Single(r => r.IsAccept).Reason, Is.EqualTo(MfaReasons.OneTimeToken));
-        Assert.That(results.Where(r => !r.IsAccept).Select(r => r.Reason).Distinct(), Is.EqualTo(new[] { MfaReasons.Replayed }));
+        Assert.That(results.Where(r => !r.IsAccept).Select(r => r.Reason).Distinct(), Is.SubsetOf(new[] { MfaReasons.Replayed, MfaReasons.LockedOut }), Summary(results));
     }
 
     [Test]
     public async Task A_ticket_issued_by_host_A_verifies_exactly_once_across_fifty_concurrent_verifies_on_both_hosts()
     {
-        var (a, b) = await StartPairAsync();
-        var secret = await EnrollAsync(a, "alice");
+        var user = NewUser();
+        var secret = await EnrollAsync(A, user);
         string ticket;
-        await using (var client = await a.CreateClientAsync())
+        await using (var onA = await A.CreateClientAsync())
         {
-            var accept = await client.AuthenticateAsync(Otp("alice", Code(secret)));
+            var accept = await onA.AuthenticateAsync(Otp(user, Code(secret)));
             Assert.That(accept.SessionToken, Is.Not.Null, accept.ToString());
             SuiteLog.RegisterSecret(accept.SessionToken!, "session token");
 
-            // The session token of host A buys the ticket on host B: the hosts share the signing key.
-            await using var onB = await b.CreateClientAsync();
+            // The session token of host A buys the ticket on host B: the hosts share the signing key and the state.
+            await using var onB = await B.CreateClientAsync();
             ticket = (await onB.CallAsync("ticket", new JsonObject { ["session_token"] = accept.SessionToken, ["applid"] = "CICSPROD" })).GetProperty("ticket").GetString()!;
         }
 
         SuiteLog.RegisterSecret(ticket, "ticket");
 
-        var results = await ConcurrentlyAsync(a, b, 50, async client =>
-            await client.CallAsync("ticket_verify", new JsonObject { ["user_id"] = "alice", ["applid"] = "CICSPROD", ["ticket"] = ticket }));
+        var results = await ConcurrentlyAsync(50, async client =>
+            await client.CallAsync("ticket_verify", new JsonObject { ["user_id"] = user, ["applid"] = "CICSPROD", ["ticket"] = ticket }));
 
         Assert.That(results.Count(r => r.GetProperty("valid").GetBoolean()), Is.EqualTo(1));
         Assert.That(results.Where(r => !r.GetProperty("valid").GetBoolean()).Select(r => r.GetProperty("reason").GetString()).Distinct(), Is.EqualTo(new[] { MfaReasons.Replayed }));
@@ -118,82 +135,100 @@ public sealed partial class TwoHostsOnPostgresTests
     [Test]
     public async Task Five_wrong_codes_split_across_both_hosts_lock_the_user_out_on_both()
     {
-        var (a, b) = await StartPairAsync();
-        var secret = await EnrollAsync(a, "alice");
-        await using var onA = await a.CreateClientAsync();
-        await using var onB = await b.CreateClientAsync();
+        var user = NewUser();
+        var secret = await EnrollAsync(A, user);
+        await using var onA = await A.CreateClientAsync();
+        await using var onB = await B.CreateClientAsync();
+        var wrong = WrongCode(secret);
         for (var i = 0; i < 5; i++)
         {
-            var wrong = await (i % 2 == 0 ? onA : onB).AuthenticateAsync(Otp("alice", "000000"));
-            Assert.That(wrong.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed), wrong.ToString());
+            var denied = await (i % 2 == 0 ? onA : onB).AuthenticateAsync(Otp(user, wrong));
+            Assert.That(denied.Reason, Is.EqualTo(MfaReasons.AuthenticationFailed), $"attempt {i + 1}: {denied}");
         }
 
-        var lockedOnA = await onA.AuthenticateAsync(Otp("alice", Code(secret)));
-        var lockedOnB = await onB.AuthenticateAsync(Otp("alice", Code(secret)));
+        var lockedOnB = await onB.AuthenticateAsync(Otp(user, Code(secret)));
+        var lockedOnA = await onA.AuthenticateAsync(Otp(user, Code(secret)));
 
-        Assert.That((lockedOnA.Reason, lockedOnB.Reason), Is.EqualTo((MfaReasons.LockedOut, MfaReasons.LockedOut)));
-    }
-
-    [Test]
-    public async Task Two_hosts_started_at_the_same_moment_on_an_empty_database_migrate_it_once()
-    {
         var server = await PostgresServer.Shared;
-
-        await StartPairAsync();
-
-        Assert.That(await server.ScalarAsync($"SELECT count(*) FROM {_schema}.schema_version"), Is.EqualTo(1L));
-        var migrated = _hosts.Sum(h => h.Logs.Count(l => l.Contains($"State schema {_schema}: migrated from version", StringComparison.Ordinal)));
-        Assert.That(migrated, Is.EqualTo(1), "one host migrated; the other waited on the lock and found the work done");
+        var lockRows = await server.ScalarAsync($"SELECT count(*) FROM {_schema}.state WHERE key = '/limits/{Instance}/locked/{user}'");
+        Assert.Multiple(() =>
+        {
+            Assert.That((lockedOnA.Reason, lockedOnB.Reason), Is.EqualTo((MfaReasons.LockedOut, MfaReasons.LockedOut)), $"{lockedOnA}; {lockedOnB}");
+            Assert.That(lockRows, Is.EqualTo(1L), "the lock-out is one row of the shared store, under the host's /limits/");
+        });
     }
 
     [Test]
     public async Task With_the_database_stopped_both_hosts_deny_state_unavailable_and_report_degraded_then_recover_without_a_restart()
     {
         await using var server = await PostgresServer.StartAsync();
-
-        // The real clock here: the hosts' own probe (every second) must notice the database's return.
-        var (a, b) = await StartPairAsync(server, TimeProvider.System);
-        var secrets = new[] { await EnrollAsync(a, "alice"), await EnrollAsync(a, "bob") };
-        await using var onA = await a.CreateClientAsync();
-        await using var onB = await b.CreateClientAsync();
-
-        await server.StopServerAsync();
-        var denied = new[]
+        var pair = await StartPairAsync(server, PostgresServer.NewSchema());
+        try
         {
-            await onA.AuthenticateAsync(Otp("alice", Code(secrets[0], TimeProvider.System))),
-            await onB.AuthenticateAsync(Otp("bob", Code(secrets[1], TimeProvider.System))),
-        };
-        var health = new[] { await onA.HealthAsync(), await onB.HealthAsync() };
+            var (a, b) = (pair[0], pair[1]);
+            var secrets = new[] { await EnrollAsync(a, "alice"), await EnrollAsync(b, "bob") };
+            await using var onA = await a.CreateClientAsync();
+            await using var onB = await b.CreateClientAsync();
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(denied.Select(d => (d.Verdict, d.Reason)), Is.All.EqualTo(("DENY", "state_unavailable")), Summary(denied));
-            Assert.That(health.Select(h => h.Status), Is.All.EqualTo("degraded"));
-            Assert.That(health.Select(h => h.Problems?.SingleOrDefault()), Is.All.StartsWith("the postgres state store is unavailable"));
-        });
-
-        await server.StartServerAsync();
-        foreach (var client in new[] { onA, onB })
-        {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while ((await client.HealthAsync()).Status != "ok" && waited.Elapsed < TimeSpan.FromSeconds(30))
+            await server.StopServerAsync();
+            var denied = new[]
             {
-                await Task.Delay(200);
+                await onA.AuthenticateAsync(Otp("alice", Code(secrets[0]))),
+                await onB.AuthenticateAsync(Otp("bob", Code(secrets[1]))),
+            };
+            var health = new[] { await onA.HealthAsync(), await onB.HealthAsync() };
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(denied.Select(d => (d.Verdict, d.Reason)), Is.All.EqualTo(("DENY", "state_unavailable")), Summary(denied));
+                Assert.That(health.Select(h => h.Status), Is.All.EqualTo("degraded"));
+                Assert.That(health.Select(h => h.Problems?.SingleOrDefault()), Is.All.StartsWith("the postgres state store is unavailable"));
+            });
+
+            await server.StartServerAsync();
+            foreach (var client in new[] { onA, onB })
+            {
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while ((await client.HealthAsync()).Status != "ok" && waited.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    await Task.Delay(200);
+                }
+            }
+
+            var accepted = new[]
+            {
+                await onA.AuthenticateAsync(Otp("alice", Code(secrets[0]))),
+                await onB.AuthenticateAsync(Otp("bob", Code(secrets[1]))),
+            };
+            var healthAfter = new[] { await onA.HealthAsync(), await onB.HealthAsync() };
+            Assert.Multiple(() =>
+            {
+                Assert.That(healthAfter.Select(h => h.Status), Is.All.EqualTo("ok"), "both hosts recovered by themselves");
+                Assert.That(accepted.Select(r => r.Verdict), Is.All.EqualTo("ACCEPT"), Summary(accepted));
+                Assert.That(pair.Select(h => h.ProcessId), Is.EqualTo(new[] { a.ProcessId, b.ProcessId }), "no restart");
+            });
+        }
+        finally
+        {
+            foreach (var host in pair)
+            {
+                await host.DisposeAsync();
             }
         }
-
-        var accepted = new[]
-        {
-            await onA.AuthenticateAsync(Otp("alice", Code(secrets[0], TimeProvider.System))),
-            await onB.AuthenticateAsync(Otp("bob", Code(secrets[1], TimeProvider.System))),
-        };
-        Assert.Multiple(async () =>
-        {
-            Assert.That((await onA.HealthAsync()).Status, Is.EqualTo("ok"), "host A recovered by itself");
-            Assert.That((await onB.HealthAsync()).Status, Is.EqualTo("ok"), "host B recovered by itself");
-            Assert.That(accepted.Select(r => r.Verdict), Is.All.EqualTo("ACCEPT"), Summary(accepted));
-        });
     }
+
+    private static Task<IReadOnlyList<HostProcess>> StartPairAsync(PostgresServer server, string schema) =>
+        HostProcess.StartManyAsync(2, PluginsDirectory, new Dictionary<string, string> { [Instance] = InstanceIni }, $"""
+            [state]
+            backend = postgres
+            connection_string = {server.ConnectionString()}
+            schema = {schema}
+            command_timeout = 2
+            [tickets]
+            signing_key = {SigningKey}
+            """);
+
+    private static string NewUser() => "u" + Guid.NewGuid().ToString("N")[..12];
 
     private static AuthenticateParams Otp(string user, string code) =>
         new() { Plugin = Instance, SessionId = "s-" + Guid.NewGuid().ToString("N")[..8], Username = user, MfaPassword = code };
@@ -201,15 +236,27 @@ public sealed partial class TwoHostsOnPostgresTests
     private static string Summary(IEnumerable<AuthenticateResult> results) =>
         string.Join("; ", results.GroupBy(r => $"{r.Verdict} {r.Reason}").Select(g => $"{g.Count()}x {g.Key}"));
 
-    /// <summary><paramref name="count"/> calls at once, each on its own connection, alternating between the hosts.</summary>
-    private static async Task<T[]> ConcurrentlyAsync<T>(RunningHost a, RunningHost b, int count, Func<MfaHostClient, Task<T>> call)
+    /// <summary>The processes use the real clock, so do the codes.</summary>
+    private static string Code(string secret) =>
+        new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
+
+    /// <summary>A code that none of the steps a host accepts now gives.</summary>
+    private static string WrongCode(string secret)
+    {
+        var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret));
+        var valid = Enumerable.Range(-3, 7).Select(s => totp.ComputeTotp(DateTime.UtcNow.AddSeconds(30 * s))).ToHashSet();
+        return Enumerable.Range(0, 10).Select(d => new string((char)('0' + d), 6)).First(c => !valid.Contains(c));
+    }
+
+    /// <summary><paramref name="count"/> calls at once, each on its own connection, alternating between the two processes.</summary>
+    private async Task<T[]> ConcurrentlyAsync<T>(int count, Func<MfaHostClient, Task<T>> call)
     {
         var clients = new List<MfaHostClient>();
         try
         {
             for (var i = 0; i < count; i++)
             {
-                clients.Add(await (i % 2 == 0 ? a : b).CreateClientAsync());
+                clients.Add(await _pair[i % 2].CreateClientAsync());
             }
 
             using var start = new SemaphoreSlim(0);
@@ -230,35 +277,10 @@ public sealed partial class TwoHostsOnPostgresTests
         }
     }
 
-    private string Code(string secret, TimeProvider? time = null) =>
-        new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp((time ?? _time).GetUtcNow().UtcDateTime);
-
-    private async Task<(RunningHost A, RunningHost B)> StartPairAsync(PostgresServer? server = null, TimeProvider? time = null)
+    /// <summary>Enrolls through the command line of <paramref name="host"/> (a process, through that host's socket) and returns the secret.</summary>
+    private static async Task<string> EnrollAsync(HostProcess host, string user)
     {
-        server ??= await PostgresServer.Shared;
-        var configuration = $"""
-            [state]
-            backend = postgres
-            connection_string = {server.ConnectionString()}
-            schema = {_schema}
-            command_timeout = 2
-            [tickets]
-            signing_key = {SigningKey}
-            """;
-        var clock = time ?? _time;
-        var started = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => RunningHost.StartAsync(
-            PluginsDirectory,
-            new Dictionary<string, string> { [Instance] = InstanceIni },
-            configuration,
-            s => s.AddSingleton(clock))));
-        _hosts.AddRange(started);
-        return (started[0], started[1]);
-    }
-
-    /// <summary>Enrolls through host <paramref name="host"/>'s command line and returns the secret.</summary>
-    private static async Task<string> EnrollAsync(RunningHost host, string user)
-    {
-        var result = await host.RunCliAsync(["totp", "enroll", user]);
+        var result = await host.RunCliAsync(["totp", "enroll", user, "--socket", host.SocketPath]);
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         return SecretInUri().Match(result.Output).Groups[1].Value;
     }
