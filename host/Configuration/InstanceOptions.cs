@@ -21,7 +21,7 @@ internal static class InstanceOptions
     /// <summary>The sections the host and the SDK read in every instance file. Add a section here when the host starts reading it.</summary>
     private static readonly FrozenDictionary<string, FrozenSet<string>> HostSections = new Dictionary<string, FrozenSet<string>>(StringComparer.OrdinalIgnoreCase)
     {
-        ["plugin"] = Set("type", "enabled"),
+        ["plugin"] = Set("type", "enabled", "isolation", "max_memory_mb", "max_concurrency"),
         ["logging"] = Set("log_level"),
         ["auth"] = Set("prompt", "disable_echo", "interactive_protocols", "allow_one_time_tokens"),
         ["whitelist"] = Set("allow", "users"),

@@ -112,6 +112,7 @@ internal static class ConfigurationSnapshotLoader
         string type;
         bool enabled;
         Microsoft.Extensions.Logging.LogLevel level;
+        IsolationSettings isolation;
         try
         {
             configuration = new PluginConfiguration(IniFile.Load(file), file, credentials);
@@ -119,6 +120,7 @@ internal static class ConfigurationSnapshotLoader
             type = plugin.GetString("type", name)!;
             enabled = plugin.GetBool("enabled", true);
             level = LogLevels.Parse(configuration.Section("logging"), "log_level", settings.LogLevel);
+            isolation = IsolationSettings.Read(plugin);
         }
         catch (MfaConfigurationException e)
         {
@@ -139,6 +141,7 @@ internal static class ConfigurationSnapshotLoader
             Configuration = configuration,
             Credentials = credentials,
             LogLevel = level,
+            Isolation = isolation,
         };
         var candidates = packages.Where(p => p.Types.ContainsKey(type)).ToList();
         if (candidates.Count != 1)

@@ -31,6 +31,9 @@ internal sealed record InstanceDefinition
 
     public PipelineSettings? Pipeline { get; init; }
 
+    /// <summary>Where the plugin runs: in the host, or in a worker process of its own.</summary>
+    public IsolationSettings Isolation { get; init; } = IsolationSettings.None;
+
     /// <summary>The loaded folder that provides <see cref="Type"/>; null when <see cref="Error"/> says why not.</summary>
     public PluginPackage? Package { get; init; }
 

@@ -75,6 +75,13 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
             return Instance(definition, error: definition.Error);
         }
 
+        if (definition.Isolation.InWorker)
+        {
+            return IsolatedInstances.Start(definition, settings, loggerFactory, timeProvider, stateStore, configErrors) is var (client, error)
+                ? Instance(definition, client: client, error: error)
+                : null;
+        }
+
         var type = package.Types[definition.Type];
         package.Acquire();
         PluginHttpClientFactory? http = null;

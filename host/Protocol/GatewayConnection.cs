@@ -7,7 +7,7 @@ using System.Threading.Channels;
 using MfaHost.Logging;
 using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol;

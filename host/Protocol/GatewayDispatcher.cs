@@ -5,7 +5,7 @@ using MfaHost.Logging;
 using MfaHost.Metrics;
 using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol;

@@ -4,7 +4,7 @@ using System.Text;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Logging;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Unix;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -103,7 +103,7 @@ public sealed partial class TotpClient : MfaClient
     // The user's window around their drifted step; failing that, the resync window around the true step. Null: no match.
     private (long Step, bool Resynced)? Matches(TotpEnrollment enrollment, DateTimeOffset now, string code)
     {
-        var totp = enrollment.CreateTotp();
+        var totp = _enrollments.VerifierOf(enrollment);
         if (totp.VerifyTotp(now.UtcDateTime.AddSeconds((double)enrollment.Drift * enrollment.Period), code, out var step, _window))
         {
             return (step, false);

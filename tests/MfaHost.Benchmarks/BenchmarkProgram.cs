@@ -26,6 +26,9 @@ internal static class BenchmarkProgram
                 [--freeradius freeradius] [--radclient radclient]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
                                                clients (RADIUS on loopback); prints both figures and the ratio
+          totp-verify-load --dir DIR [--callers 16] [--seconds 10] [--rounds 1]
+                                               the totp instance of a totp-setup folder called in this process (no socket, no
+                                               pipeline): verifications/s, latency and CPU time per verification
           totp-import [--users 100000]         import USERS otpauth URIs and USERS google_authenticator files into fresh stores
                                                (seed key set); times, and a sample checked against oathtool codes
           totp-import-cli --config CFG --socket S --mfahost PATH [--users 100000]
@@ -68,6 +71,10 @@ internal static class BenchmarkProgram
                 return await TotpLoad.SetupAsync(options);
             case "totp-load":
                 return await TotpLoad.RunAsync(options);
+            case "totp-verify-load":
+                return await TotpVerifyLoad.RunAsync(options);
+            case "totp-steps":
+                return await TotpSteps.RunAsync(options);
             case "totp-compare":
                 return await TotpCompare.RunAsync(options);
             case "totp-import":

@@ -8,7 +8,7 @@ using MfaHost.PluginSdk;
 using MfaHost.Protocol;
 using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging.Abstractions;
 using MfaHost.Metrics;
 

@@ -3,7 +3,7 @@ using MfaHost.Administration;
 using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Plugins;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol.Methods;

@@ -1,7 +1,7 @@
 using MfaHost.Audit;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 

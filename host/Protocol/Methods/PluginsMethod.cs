@@ -1,7 +1,7 @@
 using MfaHost.Limits;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Resilience;
 
 namespace MfaHost.Protocol.Methods;
@@ -25,8 +25,8 @@ internal sealed class PluginsMethod(ActiveCatalog catalog, InstanceCircuits circ
                 i.Type,
                 i.Version,
                 PluginInstance.CapabilityWords(i.Capabilities),
-                i.IsLoaded ? "loaded" : "failed",
-                i.IsLoaded ? null : i.Error,
+                !i.IsLoaded ? "failed" : Isolation.IsolatedClient.RestartingReason(i.Client) is null ? "loaded" : "restarting",
+                i.IsLoaded ? Isolation.IsolatedClient.RestartingReason(i.Client) : i.Error,
                 i.IsLoaded ? circuits.StateOf(i).Word() : null,
                 await limits.ReadAsync(serving, i.Name, cancellationToken) is { } entry ? LimitsOf(entry) : null));
         }

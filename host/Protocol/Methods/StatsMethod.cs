@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using MfaHost.Limits;
 using MfaHost.Metrics;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 

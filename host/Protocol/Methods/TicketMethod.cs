@@ -2,7 +2,7 @@ using System.Globalization;
 using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Access;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Tickets;
 using Microsoft.Extensions.Logging;
 

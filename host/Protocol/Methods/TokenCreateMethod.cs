@@ -1,5 +1,5 @@
 using MfaHost.Audit;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Tickets;
 
 namespace MfaHost.Protocol.Methods;

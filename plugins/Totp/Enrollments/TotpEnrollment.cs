@@ -40,7 +40,7 @@ internal sealed record TotpEnrollment
 
     /// <summary>An Otp.NET generator and verifier for this enrollment's codes (the caller passes the time).</summary>
     /// <returns>The generator.</returns>
-    public OtpNet.Totp CreateTotp() => new(Base32Encoding.ToBytes(Secret), Period, Algorithm, Digits);
+    public OtpNet.Totp CreateTotp() => new(new HmacKey(Base32Encoding.ToBytes(Secret)), Period, Algorithm, Digits);
 
     /// <summary>The <c>otpauth://</c> URI for the user's authenticator app (contains the secret).</summary>
     /// <param name="issuer">The issuer shown in the app; empty for none.</param>

@@ -30,6 +30,8 @@ internal sealed partial class TotpEnrollmentStore
     private readonly IStateStore _state;
     private readonly TimeProvider _timeProvider;
     private readonly SeedProtector? _protector;
+    private readonly DecodedEnrollments _decoded = new();
+    private readonly Func<string, TotpEnrollment> _decode;
 
     /// <summary>Creates the store over <paramref name="state"/> (the instance's namespace).</summary>
     /// <param name="state">The instance's state store.</param>
@@ -47,6 +49,7 @@ internal sealed partial class TotpEnrollmentStore
         _state = state;
         _timeProvider = timeProvider;
         _protector = protector;
+        _decode = stored => ToEnrollment(Deserialize(stored));
     }
 
     /// <summary>
@@ -123,8 +126,19 @@ internal sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
-        return json is null ? null : ToEnrollment(Deserialize(json));
+        if (json is null)
+        {
+            _decoded.Forget(user);
+            return null;
+        }
+
+        return _decoded.Get(user, json, _decode);
     }
+
+    /// <summary>An Otp.NET verifier of <paramref name="enrollment"/> (built once per decoded enrollment).</summary>
+    /// <param name="enrollment">An enrollment, normally from <see cref="GetAsync"/>.</param>
+    /// <returns>The verifier.</returns>
+    public OtpNet.Totp VerifierOf(TotpEnrollment enrollment) => _decoded.VerifierOf(enrollment);
 
     /// <summary>
     /// Enrolls <paramref name="user"/> with a new random secret (160 bits) and <see cref="TotpSettings.ScratchCodes"/> scratch codes.

@@ -2,7 +2,7 @@ namespace MfaHost.Tests.Architecture;
 
 /// <summary>
 /// The host's rooms (the namespaces under <c>MfaHost</c>) depend in one direction only:
-/// <c>Cli → Hosting → Protocol → Reload → Metrics → Administration → Tickets → Access → Pipeline → Resilience → Plugins → State → Configuration → Systemd → Logging → Unix → Vocabulary</c>.
+/// <c>Cli → Hosting → Protocol → Reload → Audit → Metrics → Administration → Tickets → Limits → Access → Pipeline → Resilience → Plugins → Isolation → State → Configuration → Rpc → Systemd → Logging → Unix → Vocabulary</c>.
 /// A room may use any room to its right, never one to its left; a new room must be placed in <see cref="Direction"/>.
 /// </summary>
 public sealed class NamespaceDirectionTests
@@ -11,7 +11,7 @@ public sealed class NamespaceDirectionTests
     internal static readonly string[] Direction =
     [
         "Cli", "Hosting", "Protocol", "Reload", "Audit", "Metrics", "Administration", "Tickets", "Limits", "Access", "Pipeline",
-        "Resilience", "Plugins", "State", "Configuration", "Systemd", "Logging", "Unix", "Vocabulary",
+        "Resilience", "Plugins", "Isolation", "State", "Configuration", "Rpc", "Systemd", "Logging", "Unix", "Vocabulary",
     ];
 
     /// <summary>Every use that breaks <paramref name="direction"/>, as a readable line.</summary>
@@ -71,9 +71,9 @@ public sealed class NamespaceDirectionTests
     [Test]
     public void A_room_with_no_place_fails()
     {
-        var edges = new Dictionary<(string, string), string> { [("Isolation", "Plugins")] = "Worker uses PluginInstance" };
+        var edges = new Dictionary<(string, string), string> { [("Sandbox", "Plugins")] = "Jail uses PluginInstance" };
 
-        Assert.That(WrongArrows(edges, Direction), Has.One.Contains("Isolation is in no place"));
+        Assert.That(WrongArrows(edges, Direction), Has.One.Contains("Sandbox is in no place"));
     }
 
     [Test]

@@ -6,7 +6,7 @@ namespace MfaHost.Tests.Architecture;
 /// <summary>
 /// Which room of an assembly uses which other room: for every type, the types its signatures
 /// (base type, interfaces, fields, properties, parameters, return types) and its method bodies' IL
-/// name, folded to rooms (<c>MfaHost.Protocol.Rpc</c> → <c>Protocol</c>). Compiler-generated types
+/// name, folded to rooms (<c>MfaHost.Rpc</c> → <c>Protocol</c>). Compiler-generated types
 /// (lambdas, async state machines) count as the type they were written in.
 /// Constants are inlined by the compiler, so a <c>const</c> read leaves no trace; every other use does.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Tests.Protocol;
 using MfaHost.Vocabulary;
 

@@ -3,7 +3,7 @@ using System.Text;
 using MfaHost.Configuration;
 using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.State;
 using MfaHost.Tickets;
 using Microsoft.Extensions.Logging.Abstractions;

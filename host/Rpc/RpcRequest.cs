@@ -1,4 +1,4 @@
-namespace MfaHost.Protocol.Rpc;
+namespace MfaHost.Rpc;
 
 /// <summary>
 /// One decoded JSON-RPC request. <see cref="Id"/> is the id's JSON text exactly as sent (a string

@@ -1,4 +1,4 @@
-namespace MfaHost.Protocol.Rpc;
+namespace MfaHost.Rpc;
 
 /// <summary>
 /// Thrown by a method to answer a JSON-RPC error. The message goes to the gateway as is: never

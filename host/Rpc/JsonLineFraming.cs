@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace MfaHost.Protocol;
+namespace MfaHost.Rpc;
 
 /// <summary>What <see cref="JsonLineFraming.TryReadLine"/> found in the buffer.</summary>
 internal enum FrameStatus

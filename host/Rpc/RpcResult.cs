@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace MfaHost.Protocol.Rpc;
+namespace MfaHost.Rpc;
 
 /// <summary>A method's successful answer, written with its source-generated JSON metadata (no reflection).</summary>
 internal abstract class RpcResult

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MfaHost.Protocol.Rpc;
+namespace MfaHost.Rpc;
 
 /// <summary>One answer waiting to be written: a result or an error, with the request's id as sent.</summary>
 internal sealed class RpcResponse

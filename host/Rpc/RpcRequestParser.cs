@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace MfaHost.Protocol.Rpc;
+namespace MfaHost.Rpc;
 
 /// <summary>Decodes one JSON Lines frame into a JSON-RPC 2.0 request, or the error to answer.</summary>
 internal static class RpcRequestParser
