@@ -25,7 +25,7 @@ internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFligh
     public int OpenConversations => pipeline.Conversations.Count;
 
     /// <summary>Gateway sessions the host tracks (until <c>session_ended</c> or idle expiry).</summary>
-    public int TrackedSessions => pipeline.Sessions.Count;
+    public int TrackedSessions => pipeline.Lifetime.Sessions.Count;
 
     public IReadOnlyList<InstanceStatus> Instances() =>
         catalog.Current.Instances

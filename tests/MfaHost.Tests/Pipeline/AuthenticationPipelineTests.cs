@@ -383,7 +383,7 @@ public class AuthenticationPipelineTests
         Assert.Multiple(() =>
         {
             Assert.That(() => h.Client.Ended.Count, Is.EqualTo(1).After(10_000, 10));
-            Assert.That(h.Pipeline.Sessions.Count, Is.Zero);
+            Assert.That(h.Pipeline.Lifetime.Sessions.Count, Is.Zero);
         });
     }
 
@@ -399,7 +399,7 @@ public class AuthenticationPipelineTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(h.Pipeline.Sessions.Count, Is.EqualTo(90));
+            Assert.That(h.Pipeline.Lifetime.Sessions.Count, Is.EqualTo(90));
             Assert.That(() => h.Client.Ended.Select(e => e.Id).ToList(), Is.EquivalentTo(Enumerable.Range(0, 11).Select(i => $"s{i}")).After(10_000, 10));
             Assert.That(() => h.Logger.Entries.Select(e => e.EventId).ToList(), Does.Contain(410).After(10_000, 10), "logged after the last session end");
         });
