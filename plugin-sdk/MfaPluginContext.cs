@@ -25,4 +25,11 @@ public sealed class MfaPluginContext
 
     /// <summary>The host's state store, in this instance's namespace.</summary>
     public required IStateStore State { get; init; }
+
+    /// <summary>
+    /// A folder for this instance's own files, such as a key it generates (<c>&lt;data_dir&gt;/plugins/&lt;instance&gt;</c>
+    /// in the host). It may not exist yet: the plugin creates it when it writes there, readable by the host's user only.
+    /// Null when the host gives none (then such files cannot be kept).
+    /// </summary>
+    public string? DataDirectory { get; init; }
 }

@@ -9,6 +9,7 @@ using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.State;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Cli;
@@ -178,6 +179,13 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
                         audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
                         console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
                         return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
+                    }
+                    catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)
+                    {
+                        // Its message names the backend and the cause, never the connection string.
+                        audit.Record(record with { Verdict = AuditRecord.Refused, Reason = ReasonWords.StateUnavailable });
+                        console.Error.WriteLine($"error: {unavailable.Message}");
+                        return (null, ExitCodes.Failed);
                     }
                 }));
             }

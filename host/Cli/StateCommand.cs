@@ -152,9 +152,9 @@ internal static class StateCommand
             console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or System.Net.Sockets.SocketException)
         {
-            console.Error.WriteLine($"error: PostgreSQL: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
+            console.Error.WriteLine($"error: PostgreSQL: {GuardedStateStore.Describe(e)}");
             return ExitCodes.Failed;
         }
     }

@@ -23,6 +23,8 @@ internal static class TotpCommand
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Remove(console));
         command.Subcommands.Add(TotpImportCommand.Create(console));
+        command.Subcommands.Add(Rekey(console));
+        command.Subcommands.Add(Confirm(console));
         return command;
     }
 
@@ -43,15 +45,16 @@ internal static class TotpCommand
         var user = User();
         var issuer = new Option<string?>("--issuer") { Description = "The issuer shown in the authenticator app (default: [totp] issuer)", HelpName = "NAME" };
         var png = new Option<string?>("--png") { Description = "Also write the QR code as a PNG image to FILE", HelpName = "FILE" };
-        var force = new Option<bool>("--force") { Description = "Replace an existing enrollment (its secret and scratch codes stop working)" };
-        var command = new Command("enroll", "Create a secret and scratch codes for USER; print the otpauth:// URI, a QR code to scan and the scratch codes (shown once)")
+        var force = new Option<bool>("--force") { Description = "Replace an existing enrollment once the new one is confirmed (with --no-confirm: at once)" };
+        var noConfirm = new Option<bool>("--no-confirm") { Description = "Active at once, without waiting for a first code (scripted bulk setups)" };
+        var command = new Command("enroll", "Create a secret and scratch codes for USER, pending until the first code from them (mfahost totp confirm, or a login); print the otpauth:// URI, a QR code and the scratch codes (shown once)")
         {
-            config, socket, instance, user, issuer, png, force,
+            config, socket, instance, user, issuer, png, force, noConfirm,
         };
         command.SetAction(async (parse, ct) =>
         {
             var name = parse.GetValue(instance)!;
-            var arguments = new JsonObject { ["user"] = parse.GetValue(user), ["replace"] = parse.GetValue(force) };
+            var arguments = new JsonObject { ["user"] = parse.GetValue(user), ["replace"] = parse.GetValue(force), ["no_confirm"] = parse.GetValue(noConfirm) };
             if (parse.GetValue(issuer) is { } issuerName)
             {
                 arguments["issuer"] = issuerName;
@@ -90,6 +93,18 @@ internal static class TotpCommand
                 }
             }
 
+            if (result?["pending"]?.GetValue<bool>() == true)
+            {
+                var userName = Text(result, "user");
+                output.WriteLine();
+                output.WriteLine($"Pending until {Utc(Text(result, "pending_until"))} UTC: the enrollment becomes active with the first code from the app");
+                output.WriteLine($"(mfahost totp confirm {userName} CODE, or {userName}'s first login), and is dropped if none comes.");
+                if (parse.GetValue(force))
+                {
+                    output.WriteLine($"Until then {userName}'s current enrollment keeps working.");
+                }
+            }
+
             return ExitCodes.Ok;
         });
         return command;
@@ -113,15 +128,18 @@ internal static class TotpCommand
             var rows = new List<string[]>();
             foreach (var enrollment in result?["enrollments"]?.AsArray() ?? [])
             {
+                var pendingOnly = enrollment?["pending_until"] is not null;
                 rows.Add([
                     Text(enrollment, "user"),
-                    DateTimeOffset.Parse(Text(enrollment, "enrolled_at"), CultureInfo.InvariantCulture).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    $"{Text(enrollment, "algorithm")}/{Number(enrollment, "digits")}/{Number(enrollment, "period")}s",
-                    $"{Number(enrollment, "scratch_codes_left")} of {Number(enrollment, "scratch_codes_issued")}",
+                    Utc(Text(enrollment, "enrolled_at")),
+                    pendingOnly ? "-" : $"{Text(enrollment, "algorithm")}/{Number(enrollment, "digits")}/{Number(enrollment, "period")}s",
+                    pendingOnly ? "-" : $"{Number(enrollment, "scratch_codes_left")} of {Number(enrollment, "scratch_codes_issued")}",
+                    pendingOnly ? $"pending until {Utc(Text(enrollment, "pending_until"))}"
+                        : enrollment?["replacement_pending_until"] is not null ? $"active; new one pending until {Utc(Text(enrollment, "replacement_pending_until"))}" : "active",
                 ]);
             }
 
-            string[] header = ["USER", "ENROLLED (UTC)", "ALGORITHM/DIGITS/PERIOD", "SCRATCH CODES LEFT"];
+            string[] header = ["USER", "ENROLLED (UTC)", "ALGORITHM/DIGITS/PERIOD", "SCRATCH CODES LEFT", "STATUS"];
             var widths = Enumerable.Range(0, header.Length).Select(c => rows.Select(r => r[c].Length).Append(header[c].Length).Max()).ToArray();
             foreach (var row in rows.Prepend(header))
             {
@@ -160,6 +178,56 @@ internal static class TotpCommand
         });
         return command;
     }
+
+    private static Command Confirm(CliConsole console)
+    {
+        var config = CliOptions.Config();
+        var socket = CliOptions.Socket();
+        var instance = Instance();
+        var user = User();
+        var code = new Argument<string>("CODE") { Description = "A current code from the authenticator app the new enrollment was scanned into" };
+        var command = new Command("confirm", "Make USER's pending enrollment active with a current CODE from it; exit 1 when the code does not match") { config, socket, instance, user, code };
+        command.SetAction(async (parse, ct) =>
+        {
+            var name = parse.GetValue(instance)!;
+            var userName = parse.GetValue(user)!;
+            var arguments = new JsonObject { ["user"] = userName, ["code"] = parse.GetValue(code) };
+            var (_, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config)).RunAsync(name, PluginType, "confirm", arguments, ct);
+            if (failed is { } exitCode)
+            {
+                return exitCode;
+            }
+
+            console.Out.WriteLine($"Confirmed: the new enrollment of {userName} is active in instance '{name}'.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Rekey(CliConsole console)
+    {
+        var config = CliOptions.Config();
+        var socket = CliOptions.Socket();
+        var instance = Instance();
+        var command = new Command("rekey", "Seal every TOTP secret again under a new key (a new generated key; with seed_key_previous set, the configured seed_key)") { config, socket, instance };
+        command.SetAction(async (parse, ct) =>
+        {
+            var name = parse.GetValue(instance)!;
+            var (result, failed) = await new PluginAdminCall(console, parse.GetValue(socket), parse.GetValue(config)).RunAsync(name, PluginType, "rekey", [], ct);
+            if (failed is { } exitCode)
+            {
+                return exitCode;
+            }
+
+            console.Out.WriteLine($"Sealed {result?["rewritten"]?.GetValue<int>() ?? 0:N0} secret(s) of instance '{name}' again: key id {Text(result, "previous_key_id")} -> {Text(result, "key_id")}.");
+            console.Out.WriteLine($"Next: {Text(result, "next")}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string Utc(string iso) =>
+        DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : iso;
 
     private static string Text(JsonNode? node, string field) => node?[field]?.GetValue<string>() ?? string.Empty;
 

@@ -162,7 +162,9 @@ internal static class TotpImportCommand
 
             output.WriteLine(force
                 ? $"Imported {Count(imported)} enrollment(s) from {input} into instance '{instance}' (existing ones replaced)."
-                : $"Imported {Count(imported)} enrollment(s) from {input} into instance '{instance}'; {Count(skipped)} already enrolled, skipped{skippedText} (--force replaces them).");
+                : skipped == 0
+                    ? $"Imported {Count(imported)} enrollment(s) from {input} into instance '{instance}'."
+                    : $"Imported {Count(imported)} enrollment(s) from {input} into instance '{instance}'; {Count(skipped)} already enrolled, skipped{skippedText} (--force replaces them).");
             return ExitCodes.Ok;
         }
 

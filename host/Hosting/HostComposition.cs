@@ -57,6 +57,7 @@ internal static class HostComposition
         builder.Services.AddSingleton(_ => new ActiveCatalog());
         builder.Services.AddSingleton(new ConfigurationSource(settings.ConfigFile, socketOverride));
         builder.Services.AddSingleton<ConfigurationReloader>();
+        builder.Services.AddHostedService<StateRecoveryReload>();
         if (settings.Watch)
         {
             builder.Services.AddHostedService<ConfigurationWatcher>();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,9 @@ namespace MfaHost.Limits;
 /// within <c>window</c> (counted from the first) lock it out for <c>duration</c>: every attempt is DENY
 /// <c>locked_out</c> without calling the plugin, and is not counted, so it never extends the lock. An ACCEPT
 /// clears the count (failing open does not). One-time-password attempts of one identity run one at a time in a host (a striped gate),
-/// so a burst of parallel guesses gets no more tries than a sequence would.
+/// so a burst of parallel guesses gets no more tries than a sequence would. Across hosts sharing the store the gate does
+/// not reach: there an attempt may be with the plugin while another host counts the last allowed failure, so an ACCEPT
+/// is given only if the count is still below the limit afterwards; every step is one atomic store operation.
 /// </summary>
 internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider, ILogger<LockoutFilter> logger) : IPluginCallFilter, IDisposable
 {
@@ -58,9 +61,7 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         var (locked, until) = await store.TryGetExpiryAsync(LimitState.Locked + identity, cancellationToken);
         if (locked)
         {
-            var left = LimitState.SecondsLeft(timeProvider.GetUtcNow(), until);
-            LimitsLog.RefusedLockedOut(logger, login.Instance.Name, identity, left, login.SessionId);
-            return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed attempts: try again in {left} s");
+            return LockedOut(login, until);
         }
 
         var verdict = await next(call, cancellationToken);
@@ -68,8 +69,15 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         // Failing open (the service unreachable) is no proof of the user: it leaves the count as it is.
         if (verdict.IsAccept && verdict.Reason != MfaReasons.AcceptedServiceUnreachable)
         {
-            if (await store.GetAsync(LimitState.Failures + identity, cancellationToken) is not null)
+            if (await store.GetAsync(LimitState.Failures + identity, cancellationToken) is { } counted)
             {
+                // Another host sharing the store may have counted the last allowed failure while this attempt was with
+                // the plugin (the gate above is per host): the lock wins, so no attempt beyond the budget succeeds.
+                if (long.Parse(counted, CultureInfo.InvariantCulture) >= settings.LockoutFailures)
+                {
+                    return LockedOut(login, (await store.TryGetExpiryAsync(LimitState.Locked + identity, cancellationToken)).ExpiresAt);
+                }
+
                 await store.RemoveAsync(LimitState.Failures + identity, cancellationToken);
             }
         }
@@ -77,14 +85,24 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         {
             var now = timeProvider.GetUtcNow();
             var failures = await store.IncrementAsync(LimitState.Failures + identity, now + settings.LockoutWindow, cancellationToken);
-            if (failures >= settings.LockoutFailures)
+
+            // One lock per lock-out, whichever host counts the last failure (an atomic add: an attempt that was in flight
+            // on another host neither extends it nor locks twice). The count is kept as long as the lock, for the check above.
+            var count = failures.ToString(CultureInfo.InvariantCulture);
+            if (failures >= settings.LockoutFailures && await store.TryAddAsync(LimitState.Locked + identity, count, now + settings.LockoutDuration, cancellationToken))
             {
-                await store.SetAsync(LimitState.Locked + identity, failures.ToString(System.Globalization.CultureInfo.InvariantCulture), now + settings.LockoutDuration, cancellationToken);
-                await store.RemoveAsync(LimitState.Failures + identity, cancellationToken);
+                await store.SetAsync(LimitState.Failures + identity, count, now + settings.LockoutDuration, cancellationToken);
                 LimitsLog.LockedOut(logger, login.Instance.Name, identity, failures, (int)settings.LockoutDuration.TotalSeconds);
             }
         }
 
         return verdict;
+    }
+
+    private MfaVerdict LockedOut(LoginContext login, DateTimeOffset? until)
+    {
+        var left = LimitState.SecondsLeft(timeProvider.GetUtcNow(), until);
+        LimitsLog.RefusedLockedOut(logger, login.Instance.Name, login.MfaIdentity, left, login.SessionId);
+        return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed attempts: try again in {left} s");
     }
 }

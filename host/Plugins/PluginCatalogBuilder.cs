@@ -97,6 +97,7 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
                 Credentials = definition.Credentials!,
                 HttpClientFactory = http,
                 State = new NamespacedStateStore(stateStore, definition.Name),
+                DataDirectory = Path.Combine(settings.DataDirectory, "plugins", definition.Name),
             };
             return Instance(definition, client: (MfaClient)Activator.CreateInstance(type, context)!, package: package, http: http);
         }
@@ -119,7 +120,11 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
             http?.Dispose();
             package.Release();
             var cause = e.InnerException ?? e;
-            return Instance(definition, error: $"the constructor of {type.FullName} threw {cause.GetType().Name}: {cause.Message}");
+
+            // The state store down (a plugin that reads its state at start) is no fault of the plugin: say just that.
+            return Instance(definition, error: State.StateUnavailableException.Find(cause) is { } unavailable
+                ? unavailable.Message
+                : $"the constructor of {type.FullName} threw {cause.GetType().Name}: {cause.Message}");
         }
     }
 

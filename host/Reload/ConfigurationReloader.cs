@@ -144,6 +144,19 @@ internal sealed class ConfigurationReloader(
             {
                 if (serving.TryGet(definition.Name, out var old) && IsUnchanged(old, definition))
                 {
+                    // An instance whose constructor failed (the state store was down, say) is tried again; failing again, it stays as it was.
+                    if (!old.IsLoaded && definition.Error is null && builder.Create(definition, []) is { } retried)
+                    {
+                        if (retried.IsLoaded)
+                        {
+                            created.Add(retried);
+                            changed.Add(definition.Name);
+                            continue;
+                        }
+
+                        _ = retried.DisposeAsync().AsTask();
+                    }
+
                     kept.Add(old);
                     unchanged.Add(definition.Name);
                     continue;

@@ -95,15 +95,16 @@ internal sealed class GuardedStateStore(IStateStore inner, StateHealth health, s
         }
     }
 
-    // The innermost message names the cause ("Connection refused", "Timeout during reading attempt"); none holds a secret.
-    private static string Describe(Exception e)
+    /// <summary>The message and the innermost one, which names the cause ("Connection refused", "Timeout during reading attempt"); neither holds a secret.</summary>
+    public static string Describe(Exception e)
     {
+        ArgumentNullException.ThrowIfNull(e);
         var message = e.Message;
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
         {
             message = inner.Message;
         }
 
-        return e.InnerException is null || message == e.Message ? e.Message : $"{e.Message} ({message})";
+        return e.InnerException is null || message.TrimEnd('.') == e.Message.TrimEnd('.') ? e.Message : $"{e.Message} ({message})";
     }
 }

@@ -34,7 +34,12 @@ internal sealed class StateStoreMaintenance(GuardedStateStore store, TimeProvide
             {
                 throw new HostStartupException(e.Message, ExitCodes.UsageOrConfig, e);
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped (SIGTERM) while the database did not answer: a stop, not a failure with a stack trace.
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (Exception)
             {
                 // Reported through the probe below, which keeps trying.
                 try

@@ -12,10 +12,12 @@ public sealed partial class TotpClient
 {
     private static readonly IReadOnlyList<MfaAdminOperation> Operations =
     [
-        new("enroll", "Enroll 'user' with a new secret and scratch codes (optional 'issuer', 'replace': true replaces an enrollment); returns the otpauth URI and the scratch codes, shown once"),
+        new("enroll", "Enroll 'user' with a new secret and scratch codes, pending until its first code (optional 'issuer'; 'replace': true replaces an enrollment once confirmed; 'no_confirm': true makes it active at once); returns the otpauth URI and the scratch codes, shown once"),
+        new("confirm", "Make the pending enrollment of 'user' active with a current 'code' from it"),
         new("list", "The enrolled users: when, parameters, scratch codes left (never secrets)"),
         new("remove", "Remove the enrollment of 'user' (secret and scratch codes)"),
         new("import", "Send a part of an import: 'parts' [{file, first_line, text, size}] ('format' uri|google-authenticator|csv, and no 'import' id, on the first call); returns the 'import' id, enrollments staged and errors so far; nothing is written"),
+        new("rekey", "Seal every secret again under a new key: a new generated key, or with seed_key_previous set, the configured seed_key; returns the key ids and how many secrets were rewritten"),
         new("import-finish", "Check the whole 'import' (every bad line is refused, nothing written) and write its next 'batch' of enrollments ('replace': true replaces enrollments, 'dry_run': true writes nothing); call until 'finished'"),
     ];
 
@@ -29,6 +31,8 @@ public sealed partial class TotpClient
         "list" => await ListAsync(cancellationToken),
         "import" => ImportPart(arguments),
         "import-finish" => await ImportFinishAsync(arguments, cancellationToken),
+        "rekey" => await RekeyAsync(cancellationToken),
+        "confirm" => await ConfirmOperationAsync(arguments, cancellationToken),
         _ => await RemoveAsync(arguments, cancellationToken),
     };
 
@@ -46,7 +50,11 @@ public sealed partial class TotpClient
             throw new MfaAdminException(MfaAdminErrorKind.InvalidArguments, $"issuer '{issuer}': an otpauth URI does not allow ':' in the issuer");
         }
 
-        var created = await _enrollments.EnrollAsync(user, _settings, AdminArguments.OptionalBool(arguments, "replace"), cancellationToken);
+        var replace = AdminArguments.OptionalBool(arguments, "replace");
+        var noConfirm = AdminArguments.OptionalBool(arguments, "no_confirm");
+        var created = noConfirm
+            ? await _enrollments.EnrollAsync(user, _settings, replace, cancellationToken)
+            : await _enrollments.EnrollPendingAsync(user, _settings, replace, _settings.PendingTtl, cancellationToken);
         if (created is null)
         {
             var existing = await _enrollments.GetAsync(user, cancellationToken);
@@ -57,6 +65,8 @@ public sealed partial class TotpClient
         LogEnrolled(Logger, user, enrollment.AlgorithmName, enrollment.Digits, enrollment.Period);
         return new JsonObject
         {
+            ["pending"] = !noConfirm,
+            ["pending_until"] = noConfirm ? null : (_time.GetUtcNow() + _settings.PendingTtl).ToString("O", CultureInfo.InvariantCulture),
             ["user"] = user,
             ["uri"] = enrollment.ToOtpUri(issuer).ToString(),
             ["algorithm"] = enrollment.AlgorithmName,
@@ -69,22 +79,37 @@ public sealed partial class TotpClient
     private async ValueTask<JsonNode> ListAsync(CancellationToken cancellationToken)
     {
         var rows = new JsonArray();
+        var pending = await _enrollments.ListPendingAsync(cancellationToken);
         foreach (var enrollment in await _enrollments.ListAsync(cancellationToken))
         {
-            rows.Add(new JsonObject
+            var row = new JsonObject
             {
                 ["user"] = enrollment.User,
-                ["enrolled_at"] = enrollment.EnrolledAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
+                ["enrolled_at"] = Iso(enrollment.EnrolledAt),
                 ["algorithm"] = enrollment.AlgorithmName,
                 ["digits"] = enrollment.Digits,
                 ["period"] = enrollment.Period,
                 ["scratch_codes_left"] = await _enrollments.CountScratchCodesLeftAsync(enrollment, cancellationToken),
                 ["scratch_codes_issued"] = enrollment.ScratchCodeCount,
-            });
+            };
+            if (pending.TryGetValue(enrollment.User, out var replacement))
+            {
+                row["replacement_pending_until"] = Iso(replacement.ExpiresAt);
+            }
+
+            rows.Add(row);
+        }
+
+        var active = rows.Select(r => r!["user"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        foreach (var (user, (enrolledAt, expiresAt)) in pending.Where(p => !active.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            rows.Add(new JsonObject { ["user"] = user, ["enrolled_at"] = Iso(enrolledAt), ["pending_until"] = Iso(expiresAt) });
         }
 
         return new JsonObject { ["enrollments"] = rows };
     }
+
+    private static string? Iso(DateTimeOffset? at) => at?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private async ValueTask<JsonNode> RemoveAsync(JsonObject arguments, CancellationToken cancellationToken)
     {

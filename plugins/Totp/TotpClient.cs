@@ -20,7 +20,7 @@ namespace MfaHost.Plugins.Totp;
 /// time, so parallel guesses get no more tries than sequential ones. A success costs one write to the store (the step claim).</para>
 /// </remarks>
 [MfaPlugin("totp")]
-[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "resync_window", "max_failures", "failure_window", "scratch_codes", "seed_key", "seed_key_previous")]
+[MfaPluginOptions("totp", "issuer", "digits", "period", "algorithm", "window", "resync_window", "max_failures", "failure_window", "scratch_codes", "seed_key", "seed_key_previous", "pending_ttl")]
 public sealed partial class TotpClient : MfaClient
 {
     /// <summary>The reason word of a DENY for a user with no enrollment (the gateway shows the user the same message as for a wrong code).</summary>
@@ -70,34 +70,10 @@ public sealed partial class TotpClient : MfaClient
         var enrollment = await _enrollments.GetAsync(user, cancellationToken);
         if (enrollment is null)
         {
-            return NotEnrolled(user);
+            return await TryPendingAsync(user, otp.Trim(), cancellationToken) ?? NotEnrolled(user);
         }
 
         return await VerifyAsync(enrollment, otp.Trim(), cancellationToken);
-    }
-
-    // Before the first login: refuse a missing or wrong seed key, seal secrets still in clear or under the previous key.
-    // The constructor is the plugin's only start hook, and the store answers at once, so waiting here is harmless.
-    private void PrepareSeeds(MfaPluginContext context)
-    {
-        int rewritten;
-        try
-        {
-            rewritten = _enrollments.PrepareAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
-        catch (SeedKeyMismatchException e)
-        {
-            throw context.Configuration.Section(TotpSettings.SectionName).Error(SeedProtector.KeyOption, e.Message);
-        }
-
-        if (rewritten > 0)
-        {
-            LogSealed(Logger, rewritten);
-        }
-        else if (context.Configuration.Section(TotpSettings.SectionName).GetString(SeedProtector.KeyOption) is null)
-        {
-            LogSeedsInClear(Logger);
-        }
     }
 
     // The user's window around their drifted step; failing that, the resync window around the true step. Null: no match.
@@ -148,6 +124,11 @@ public sealed partial class TotpClient : MfaClient
             return MfaVerdict.Accept(message: "Scratch code accepted (each works once)");
         }
 
+        if (await TryPendingAsync(user, code, cancellationToken) is { } pending)
+        {
+            return pending;
+        }
+
         LogRejected(Logger, user);
 
         // The same words as for a user who is not enrolled (no user enumeration); the log says which.
@@ -177,12 +158,6 @@ public sealed partial class TotpClient : MfaClient
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "TOTP scratch code used by {User}")]
     private static partial void LogScratchCodeUsed(ILogger logger, string user);
-
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "TOTP secrets of {Count} enrollment(s) sealed with [totp] seed_key (they were in clear or under seed_key_previous)")]
-    private static partial void LogSealed(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "TOTP secrets are stored in clear: set [totp] seed_key = $ to encrypt them at rest (see docs/totp.md)")]
-    private static partial void LogSeedsInClear(ILogger logger);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "TOTP clock drift of {User} recorded: {Drift} step(s)")]
     private static partial void LogResynced(ILogger logger, string user, int drift);

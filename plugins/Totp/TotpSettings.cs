@@ -38,6 +38,9 @@ internal sealed record TotpSettings
     /// </summary>
     public int ResyncWindow { get; init; }
 
+    /// <summary>How long a new enrollment waits for its first code before it is dropped (default 1 day).</summary>
+    public TimeSpan PendingTtl { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary><see cref="Window"/> as a <see cref="VerificationWindow"/>.</summary>
     public VerificationWindow VerificationWindow => new(Window, Window);
 
@@ -72,6 +75,7 @@ internal sealed record TotpSettings
             ResyncWindow = resync,
             Issuer = issuer,
             ScratchCodes = section.GetInt("scratch_codes", defaults.ScratchCodes, 0, 100),
+            PendingTtl = section.GetSeconds("pending_ttl", defaults.PendingTtl, TimeSpan.FromMinutes(1)),
         };
     }
 

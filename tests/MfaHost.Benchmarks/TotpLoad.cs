@@ -72,7 +72,7 @@ internal static class TotpLoad
         for (var i = 0; i < users; i++)
         {
             var user = "user" + i.ToString(CultureInfo.InvariantCulture);
-            var created = await runner.RunAsync(catalog, "totp", "enroll", new JsonObject { ["user"] = user, ["replace"] = true }, default);
+            var created = await runner.RunAsync(catalog, "totp", "enroll", new JsonObject { ["user"] = user, ["replace"] = true, ["no_confirm"] = true }, default);
             var secret = System.Web.HttpUtility.ParseQueryString(new Uri(created!["uri"]!.GetValue<string>()).Query)["secret"];
             await list.WriteLineAsync($"{user} {secret}");
         }

@@ -16,7 +16,7 @@ public class SeedEncryptionTests
     private TotpPluginHarness _harness = null!;
 
     [SetUp]
-    public void SetUp() => _harness = new TotpPluginHarness();
+    public void SetUp() => _harness = new TotpPluginHarness(start: false);
 
     [TearDown]
     public void TearDown() => _harness.Dispose();
@@ -48,14 +48,13 @@ public class SeedEncryptionTests
         Assert.That(text, Does.Contain("v1:"), "the sealed values are in the file");
         Assert.That(text, Does.Not.Contain(alice.Enrollment.Secret[..16]).And.Not.Contain(bob.Enrollment.Secret[..16]));
         Assert.That(Directory.GetFiles(_harness.DataDirectory, "state.db-wal"), Is.Empty);
-        Assert.That(_harness.Logger.Lines, Has.Some.Contains("sealed with [totp] seed_key"));
+        Assert.That(_harness.Logger.Lines, Has.Some.Contains("sealed with the current seed key"));
     }
 
     [Test]
     public async Task After_sealing_users_log_in_with_their_old_codes_and_new_enrollments_are_sealed_too()
     {
         var alice = await _harness.EnrollAsync("alice");
-        _harness.Restart();
         var client = _harness.CreateClient(WithKey(Key));
 
         var verdict = await client.ExecuteAuthenticateAsync(Request("alice", CodeNow(alice.Enrollment)), default);
@@ -72,7 +71,7 @@ public class SeedEncryptionTests
         var missing = Assert.Throws<MfaConfigurationException>(() => _harness.CreateClient("[totp]\n"))!;
         var wrong = Assert.Throws<MfaConfigurationException>(() => _harness.CreateClient(WithKey(NewKey)))!;
 
-        Assert.That(missing.Message, Does.Contain("encrypted").And.Contain("seed_key is not set"));
+        Assert.That(missing.Message, Does.Contain("encrypted").And.Contain("seed_key").And.Contain("is not set").And.Contain(GeneratedSeedKey.FileName));
         Assert.That(wrong.Message, Does.Contain("is not the key the enrollments are encrypted with").And.Contain("seed_key_previous"));
         Assert.That(wrong.Message, Does.Not.Contain(Key).And.Not.Contain(NewKey));
     }

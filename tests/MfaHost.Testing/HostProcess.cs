@@ -55,6 +55,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The operating system's process id.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Every line the process wrote to standard output or error so far.</summary>
     public LogCapture Output { get; }
 

@@ -55,6 +55,12 @@ internal sealed class SeedProtector
             previous is null ? null : Parse(previous) ?? throw section.Error(PreviousKeyOption, BadKey));
     }
 
+    /// <summary>The protector of a generated key (and the key it replaces during a rotation), or null when a key is not 32 bytes.</summary>
+    public static SeedProtector? FromKeys(string key, string? previousKey) =>
+        Parse(key) is { } current && (previousKey is null || Parse(previousKey) is not null)
+            ? new SeedProtector(current, previousKey is null ? null : Parse(previousKey))
+            : null;
+
     public static bool IsSealed(string value) => value.StartsWith(Version + ":", StringComparison.Ordinal);
 
     /// <summary>The key id in a sealed value.</summary>

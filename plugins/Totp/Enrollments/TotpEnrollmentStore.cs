@@ -29,7 +29,8 @@ internal sealed partial class TotpEnrollmentStore
 
     private readonly IStateStore _state;
     private readonly TimeProvider _timeProvider;
-    private readonly SeedProtector? _protector;
+    // Replaced during a rotation of a generated key (rekey), while logins go on.
+    private volatile SeedProtector? _protector;
     private readonly DecodedEnrollments _decoded = new();
     private readonly Func<string, TotpEnrollment> _decode;
 
@@ -61,7 +62,8 @@ internal sealed partial class TotpEnrollmentStore
     internal async ValueTask<int> PrepareAsync(CancellationToken cancellationToken)
     {
         var check = await _state.GetAsync(KeyCheckKey, cancellationToken);
-        if (_protector is null)
+        var protector = _protector;
+        if (protector is null)
         {
             return check is null
                 ? 0
@@ -70,36 +72,65 @@ internal sealed partial class TotpEnrollmentStore
 
         if (check is not null)
         {
-            Open(KeyCheckUser, check, $"[totp] {SeedProtector.KeyOption} (key id {_protector.KeyId}) is not the key the enrollments are encrypted with (key id {SeedProtector.KeyIdOf(check)}); to rotate keys set the old one as {SeedProtector.PreviousKeyOption}");
+            Open(KeyCheckUser, check, $"the key (key id {protector.KeyId}) is not the key the enrollments are encrypted with (key id {SeedProtector.KeyIdOf(check)}); to rotate keys set the old one as {SeedProtector.PreviousKeyOption}");
         }
 
-        var rewritten = 0;
-        var pending = new List<Task>();
-        await foreach (var (key, json) in _state.ListAsync(EnrollmentPrefix, cancellationToken))
+        var pending = new List<Task<bool>>();
+        foreach (var prefix in new[] { EnrollmentPrefix, PendingPrefix })
         {
-            var stored = Deserialize(json);
-            if (SeedProtector.IsSealed(stored.Secret) && _protector.IsCurrent(stored.Secret))
+            await foreach (var (key, json) in _state.ListAsync(prefix, cancellationToken))
             {
-                continue;
+                if (!IsSealedWith(protector, Deserialize(json)))
+                {
+                    pending.Add(ResealAsync(key, protector, cancellationToken));
+                }
             }
-
-            var secret = SeedProtector.IsSealed(stored.Secret)
-                ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted with key id {SeedProtector.KeyIdOf(stored.Secret)}, which is neither [totp] {SeedProtector.KeyOption} nor {SeedProtector.PreviousKeyOption}")
-                : stored.Secret;
-            var resealed = stored.With(_protector.Seal(stored.User, secret));
-            pending.Add(_state.SetAsync(key, JsonSerializer.Serialize(resealed, EnrollmentJsonContext.Default.StoredEnrollment), null, cancellationToken).AsTask());
-            rewritten++;
         }
 
-        await Task.WhenAll(pending);
-
-        if (check is null || !_protector.IsCurrent(check))
+        var rewritten = (await Task.WhenAll(pending)).Count(r => r);
+        if (check is null || !protector.IsCurrent(check))
         {
-            await _state.SetAsync(KeyCheckKey, _protector.Seal(KeyCheckUser, "ok"), null, cancellationToken);
+            await _state.SetAsync(KeyCheckKey, protector.Seal(KeyCheckUser, "ok"), null, cancellationToken);
         }
 
         return rewritten;
     }
+
+    private static bool IsSealedWith(SeedProtector protector, StoredEnrollment stored) =>
+        SeedProtector.IsSealed(stored.Secret) && protector.IsCurrent(stored.Secret);
+
+    // Read again just before the write, so an enrollment replaced meanwhile (enroll --force, import --force) is not
+    // overwritten with the old one; the store has no compare-and-set, so the window is narrowed, not closed.
+    private async Task<bool> ResealAsync(string key, SeedProtector protector, CancellationToken cancellationToken)
+    {
+        if (await _state.GetAsync(key, cancellationToken) is not { } json)
+        {
+            return false;
+        }
+
+        var stored = Deserialize(json);
+        if (IsSealedWith(protector, stored))
+        {
+            return false;
+        }
+
+        var secret = SeedProtector.IsSealed(stored.Secret)
+            ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted with key id {SeedProtector.KeyIdOf(stored.Secret)}, which is neither the key nor the previous key")
+            : stored.Secret;
+        var expires = key.StartsWith(PendingPrefix, StringComparison.Ordinal) ? (await _state.TryGetExpiryAsync(key, cancellationToken)).ExpiresAt : null;
+        await _state.SetAsync(key, JsonSerializer.Serialize(stored.With(protector.Seal(stored.User, secret)), EnrollmentJsonContext.Default.StoredEnrollment), expires, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The protector secrets are sealed and opened with (null: in clear).</summary>
+    internal SeedProtector? Protector => _protector;
+
+    /// <summary>Seals with <paramref name="protector"/> from now on (it opens what the one before sealed, as its previous key or the same key).</summary>
+    internal void UseProtector(SeedProtector protector) => _protector = protector;
+
+    /// <summary>The id of the key the store's secrets are sealed with, or null when they are not sealed.</summary>
+    internal async ValueTask<string?> SealedKeyIdAsync(CancellationToken cancellationToken) =>
+        await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check ? SeedProtector.KeyIdOf(check) : null;
 
     private string Open(string user, string sealedValue, string problem)
     {
@@ -160,10 +191,7 @@ internal sealed partial class TotpEnrollmentStore
             throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): enroll through the instance configured with [totp] {SeedProtector.KeyOption}");
         }
 
-        var codes = Enumerable.Range(0, settings.ScratchCodes)
-            .Select(_ => RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
-        var stored = NewRecord(user, Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(SecretLength)), settings.Algorithm, settings.Digits, settings.Period, codes);
+        var (stored, codes) = NewRandomRecord(user, settings);
         return await WriteAsync(stored, replace, cancellationToken) ? new NewTotpEnrollment(ToEnrollment(stored), codes) : null;
     }
 
@@ -259,6 +287,7 @@ internal sealed partial class TotpEnrollmentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         var removed = await _state.RemoveAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        removed |= await _state.RemoveAsync(PendingPrefix + KeyOf(user), cancellationToken);
         var used = new List<string>();
         await foreach (var (key, _) in _state.ListAsync(ScratchUsedPrefix + KeyOf(user) + "/", cancellationToken))
         {
@@ -327,7 +356,10 @@ internal sealed partial class TotpEnrollmentStore
     /// <param name="code">What the user typed. A secret: never log it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when the code was an unused scratch code of the user's current enrollment.</returns>
-    public async ValueTask<bool> TryUseScratchCodeAsync(string user, string code, CancellationToken cancellationToken)
+    public ValueTask<bool> TryUseScratchCodeAsync(string user, string code, CancellationToken cancellationToken) =>
+        TryUseScratchCodeAsync(EnrollmentPrefix, user, code, cancellationToken);
+
+    private async ValueTask<bool> TryUseScratchCodeAsync(string prefix, string user, string code, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         ArgumentNullException.ThrowIfNull(code);
@@ -336,7 +368,7 @@ internal sealed partial class TotpEnrollmentStore
             return false;
         }
 
-        var json = await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken);
+        var json = await _state.GetAsync(prefix + KeyOf(user), cancellationToken);
         if (json is null)
         {
             return false;

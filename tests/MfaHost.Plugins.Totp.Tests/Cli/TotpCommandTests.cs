@@ -38,14 +38,15 @@ public partial class TotpCommandTests
         var secret = Regex.Match(uri.Value, "secret=([A-Z2-7]+)&").Groups[1].Value;
         Assert.That(Base32Secret().IsMatch(secret), Is.True, uri.Value);
         var listed = await CliHarness.RunAsync("totp", "list", "--config", _config);
-        Assert.That(listed.Out, Does.Contain("alice").And.Contain("10 of 10").And.Not.Contain(secret));
+        Assert.That(listed.Out, Does.Contain("alice").And.Contain("pending until").And.Not.Contain(secret));
+        Assert.That(output, Does.Contain("Pending until").And.Contain("mfahost totp confirm alice CODE"));
         Assert.That(File.Exists(_temp.Combine("config", "data", "state.db")), Is.True, "the enrollment is in the host's state store");
     }
 
     [Test]
     public async Task With_no_host_running_each_operation_is_an_audit_line_that_verify_accepts()
     {
-        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--no-confirm", "--config", _config);
         var again = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
         Assert.That((enrolled.ExitCode, again.ExitCode), Is.EqualTo((0, 1)), enrolled.Error + again.Error);
 
@@ -65,7 +66,7 @@ public partial class TotpCommandTests
     [Test]
     public async Task Enroll_refuses_to_replace_an_enrollment_without_force()
     {
-        var first = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        var first = await CliHarness.RunAsync("totp", "enroll", "alice", "--no-confirm", "--config", _config);
         var again = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
         var forced = await CliHarness.RunAsync("totp", "enroll", "alice", "--force", "--config", _config);
 
@@ -91,8 +92,8 @@ public partial class TotpCommandTests
     [Test]
     public async Task List_shows_users_enrollment_time_and_scratch_codes_left_but_never_secrets()
     {
-        var enrolled = await CliHarness.RunAsync("totp", "enroll", "bob", "--config", _config);
-        await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        var enrolled = await CliHarness.RunAsync("totp", "enroll", "bob", "--no-confirm", "--config", _config);
+        await CliHarness.RunAsync("totp", "enroll", "alice", "--no-confirm", "--config", _config);
         var secret = Regex.Match(enrolled.Out, "secret=([A-Z2-7]+)").Groups[1].Value;
 
         var (code, output, _) = await CliHarness.RunAsync("totp", "list", "--config", _config);

@@ -33,8 +33,10 @@ public class TotpImportCommandTests
     /// <summary>The stored enrollments, read the way the plugin reads them.</summary>
     private async Task<IReadOnlyList<TotpEnrollment>> StoredAsync()
     {
+        var key = _temp.Combine("config", "data", "plugins", "totp", GeneratedSeedKey.FileName);
         using var store = SqliteStateStore.InDirectory(_temp.Combine("config", "data"), TimeProvider.System);
-        return await new TotpEnrollmentStore(new NamespacedStateStore(store, "totp"), TimeProvider.System).ListAsync(default);
+        var protector = File.Exists(key) ? SeedProtector.FromKeys(File.ReadAllText(key).Trim(), null) : null;
+        return await new TotpEnrollmentStore(new NamespacedStateStore(store, "totp"), TimeProvider.System, protector).ListAsync(default);
     }
 
     [Test]
@@ -58,7 +60,7 @@ public class TotpImportCommandTests
     [Test]
     public async Task Existing_users_are_skipped_unless_force_and_a_dry_run_writes_nothing()
     {
-        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--config", _config);
+        var enrolled = await CliHarness.RunAsync("totp", "enroll", "alice", "--no-confirm", "--config", _config);
         Assert.That(enrolled.ExitCode, Is.Zero, enrolled.Error);
         var before = (await StoredAsync()).Single().Secret;
         var aliceSecret = NewSecret();

@@ -14,7 +14,7 @@ public sealed partial class TotpSocketTests
     {
         await using var client = await _host.CreateClientAsync();
 
-        var enrolled = await client.CallAsync("admin", Admin("enroll", new JsonObject { ["user"] = "alice" }));
+        var enrolled = await client.CallAsync("admin", Admin("enroll", new JsonObject { ["user"] = "alice", ["no_confirm"] = true }));
         var listed = await client.CallAsync("admin", Admin("list"));
         var removed = await client.CallAsync("admin", Admin("remove", new JsonObject { ["user"] = "alice" }));
 

@@ -215,7 +215,7 @@ public sealed partial class TotpSocketTests
     /// <summary>Enrolls through the real CLI (the host keeps running) and returns the secret from the printed URI.</summary>
     private async Task<string> EnrollAsync(string user, string instance = Instance)
     {
-        var result = await _host.RunCliAsync(["totp", "enroll", "--instance", instance, user]);
+        var result = await _host.RunCliAsync(["totp", "enroll", "--no-confirm", "--instance", instance, user]);
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         return SecretInUri().Match(result.Output).Groups[1].Value;
     }

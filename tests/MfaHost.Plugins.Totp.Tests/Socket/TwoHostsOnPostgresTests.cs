@@ -18,8 +18,10 @@ namespace MfaHost.Plugins.Totp.Tests.Socket;
 public sealed partial class TwoHostsOnPostgresTests
 {
     private const string Instance = "totp";
-    // The host's own lock-out (issue 15), its state in the shared store under /limits/totp/.
-    private const string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[lockout]\nfailures = 5\nwindow = 300\nduration = 300\n";
+    // The host's own lock-out (issue 15), its state in the shared store under /limits/totp/. Hosts sharing a store share
+    // the seed key (each would otherwise generate its own, and the second be refused).
+    private static readonly string InstanceIni = "[plugin]\ntype = totp\n[auth]\nallow_one_time_tokens = yes\n[lockout]\nfailures = 5\nwindow = 300\nduration = 300\n"
+        + $"[totp]\nseed_key = {Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}\n";
     private const string SigningKey = "a-signing-key-shared-by-both-hosts-0123456789";
 
     private IReadOnlyList<HostProcess> _pair = [];
@@ -162,11 +164,12 @@ public sealed partial class TwoHostsOnPostgresTests
     public async Task With_the_database_stopped_both_hosts_deny_state_unavailable_and_report_degraded_then_recover_without_a_restart()
     {
         await using var server = await PostgresServer.StartAsync();
-        var pair = await StartPairAsync(server, PostgresServer.NewSchema());
+        var schema = PostgresServer.NewSchema();
+        var hosts = new List<HostProcess>(await StartPairAsync(server, schema));
         try
         {
-            var (a, b) = (pair[0], pair[1]);
-            var secrets = new[] { await EnrollAsync(a, "alice"), await EnrollAsync(b, "bob") };
+            var (a, b) = (hosts[0], hosts[1]);
+            var secrets = new[] { await EnrollAsync(a, "alice"), await EnrollAsync(b, "bob"), await EnrollAsync(a, "carol") };
             await using var onA = await a.CreateClientAsync();
             await using var onB = await b.CreateClientAsync();
 
@@ -177,16 +180,25 @@ public sealed partial class TwoHostsOnPostgresTests
                 await onB.AuthenticateAsync(Otp("bob", Code(secrets[1]))),
             };
             var health = new[] { await onA.HealthAsync(), await onB.HealthAsync() };
+            var enrollDown = await a.RunCliAsync(["totp", "enroll", "dan", "--socket", a.SocketPath]);
+
+            // A third host started while the database is down: the totp instance cannot read its state and does not load.
+            var c = await HostProcess.StartAsync(PluginsDirectory, new Dictionary<string, string> { [Instance] = InstanceIni }, HostConfiguration(server, schema));
+            hosts.Add(c);
+            await using var onC = await c.CreateClientAsync();
+            var startedDown = await onC.HealthAsync();
 
             Assert.Multiple(() =>
             {
                 Assert.That(denied.Select(d => (d.Verdict, d.Reason)), Is.All.EqualTo(("DENY", "state_unavailable")), Summary(denied));
                 Assert.That(health.Select(h => h.Status), Is.All.EqualTo("degraded"));
                 Assert.That(health.Select(h => h.Problems?.SingleOrDefault()), Is.All.StartsWith("the postgres state store is unavailable"));
+                Assert.That((startedDown.Status, startedDown.PluginsLoaded), Is.EqualTo(("degraded", 0)), string.Join("\n", c.Output.Lines));
+                Assert.That((enrollDown.ExitCode, enrollDown.Error.Trim()), Is.EqualTo((1, "error: The host's state store is unavailable; try again later")), "the command line through a host");
             });
 
             await server.StartServerAsync();
-            foreach (var client in new[] { onA, onB })
+            foreach (var client in new[] { onA, onB, onC })
             {
                 var waited = System.Diagnostics.Stopwatch.StartNew();
                 while ((await client.HealthAsync()).Status != "ok" && waited.Elapsed < TimeSpan.FromSeconds(30))
@@ -199,18 +211,19 @@ public sealed partial class TwoHostsOnPostgresTests
             {
                 await onA.AuthenticateAsync(Otp("alice", Code(secrets[0]))),
                 await onB.AuthenticateAsync(Otp("bob", Code(secrets[1]))),
+                await onC.AuthenticateAsync(Otp("carol", Code(secrets[2]))),
             };
-            var healthAfter = new[] { await onA.HealthAsync(), await onB.HealthAsync() };
+            var healthAfter = new[] { await onA.HealthAsync(), await onB.HealthAsync(), await onC.HealthAsync() };
             Assert.Multiple(() =>
             {
-                Assert.That(healthAfter.Select(h => h.Status), Is.All.EqualTo("ok"), "both hosts recovered by themselves");
+                Assert.That(healthAfter.Select(h => h.Status), Is.All.EqualTo("ok"), "all hosts recovered by themselves: " + string.Join("\n", c.Output.Lines));
                 Assert.That(accepted.Select(r => r.Verdict), Is.All.EqualTo("ACCEPT"), Summary(accepted));
-                Assert.That(pair.Select(h => h.ProcessId), Is.EqualTo(new[] { a.ProcessId, b.ProcessId }), "no restart");
+                Assert.That(hosts.Select(h => h.HasExited), Is.All.False, "no restart");
             });
         }
         finally
         {
-            foreach (var host in pair)
+            foreach (var host in hosts)
             {
                 await host.DisposeAsync();
             }
@@ -218,7 +231,9 @@ public sealed partial class TwoHostsOnPostgresTests
     }
 
     private static Task<IReadOnlyList<HostProcess>> StartPairAsync(PostgresServer server, string schema) =>
-        HostProcess.StartManyAsync(2, PluginsDirectory, new Dictionary<string, string> { [Instance] = InstanceIni }, $"""
+        HostProcess.StartManyAsync(2, PluginsDirectory, new Dictionary<string, string> { [Instance] = InstanceIni }, HostConfiguration(server, schema));
+
+    private static string HostConfiguration(PostgresServer server, string schema) => $"""
             [state]
             backend = postgres
             connection_string = {server.ConnectionString()}
@@ -226,7 +241,7 @@ public sealed partial class TwoHostsOnPostgresTests
             command_timeout = 2
             [tickets]
             signing_key = {SigningKey}
-            """);
+            """;
 
     private static string NewUser() => "u" + Guid.NewGuid().ToString("N")[..12];
 
@@ -280,7 +295,7 @@ public sealed partial class TwoHostsOnPostgresTests
     /// <summary>Enrolls through the command line of <paramref name="host"/> (a process, through that host's socket) and returns the secret.</summary>
     private static async Task<string> EnrollAsync(HostProcess host, string user)
     {
-        var result = await host.RunCliAsync(["totp", "enroll", user, "--socket", host.SocketPath]);
+        var result = await host.RunCliAsync(["totp", "enroll", user, "--no-confirm", "--socket", host.SocketPath]);
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         return SecretInUri().Match(result.Output).Groups[1].Value;
     }

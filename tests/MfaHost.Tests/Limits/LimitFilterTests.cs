@@ -87,6 +87,48 @@ public sealed class LimitFilterTests
     }
 
     [Test]
+    public async Task An_accept_that_was_with_the_plugin_while_another_host_counted_the_last_allowed_failure_is_locked_out()
+    {
+        // Two hosts on one store: each has its own filter (and gate); the store is what they share.
+        var hostA = Lockout();
+        var hostB = Lockout();
+        var limits = new LimitSettings { LockoutFailures = 2 };
+        await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), default);
+
+        var verdict = await hostA.InvokeAsync(Call(limits), async (_, ct) =>
+        {
+            Assert.That((await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), ct)).Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
+            return MfaVerdict.Accept();
+        }, default);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.LockedOut), "the third attempt of a budget of two must not succeed");
+            Assert.That((await hostA.InvokeAsync(Call(limits), Answer(MfaVerdict.Accept()), default)).Reason, Is.EqualTo(MfaReasons.LockedOut));
+        });
+    }
+
+    [Test]
+    public async Task A_failure_that_was_in_flight_on_another_host_when_the_lock_began_does_not_extend_it()
+    {
+        var hostA = Lockout();
+        var hostB = Lockout();
+        var limits = new LimitSettings { LockoutFailures = 1, LockoutDuration = TimeSpan.FromSeconds(60) };
+
+        await hostA.InvokeAsync(Call(limits), async (_, ct) =>
+        {
+            await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), ct);
+            _time.Advance(TimeSpan.FromSeconds(30));
+            return MfaVerdict.Deny();
+        }, default);
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.That((await hostA.InvokeAsync(Call(limits), Answer(MfaVerdict.Accept()), default)).Reason, Is.EqualTo(MfaReasons.LockedOut));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That((await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True, "the lock ends 60 s after the failure that began it");
+    }
+
+    [Test]
     public async Task The_push_limit_window_starts_at_the_first_push_and_codes_are_not_counted()
     {
         var filter = new PushLimitFilter(new LimitState(_store), _time, NullLogger<PushLimitFilter>.Instance);
