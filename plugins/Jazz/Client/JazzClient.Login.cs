@@ -1,10 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using MfaHost.Plugins.Jazz.Logging;
 using MfaHost.PluginSdk;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MfaHost.Plugins.Jazz.Client;
 
