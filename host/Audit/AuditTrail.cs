@@ -9,7 +9,8 @@ namespace MfaHost.Audit;
 
 /// <summary>
 /// Writes the audit trail: <see cref="Record"/> puts a record in a bounded queue (full: dropped and counted); one
-/// background writer formats, chains (<see cref="AuditLine"/>), appends and flushes each line. The file is opened by
+/// background writer formats, chains (<see cref="AuditLine"/>) and appends each line, and flushes once per batch of the lines
+/// queued meanwhile. The file is opened by
 /// name (mode 0600) at start and after <see cref="Reopen"/>, so external rotation works: the chain continues into the
 /// new file. At start the chain continues from the last line of an existing file. A failed write is logged and
 /// counted; its line's sequence number is spent, so <c>mfahost audit verify</c> shows the gap.
@@ -30,6 +31,7 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
     private bool _chainRead;
     private volatile bool _reopen;
     private long _written;
+    private long _unflushed;
     private long _dropped;
     private long _failed;
 
@@ -123,9 +125,15 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
 
     private async Task WriteAllAsync()
     {
-        await foreach (var record in _queue.Reader.ReadAllAsync())
+        while (await _queue.Reader.WaitToReadAsync())
         {
-            Write(record);
+            // Everything queued by now goes out with one flush (one write system call) instead of one per line.
+            while (_queue.Reader.TryRead(out var record))
+            {
+                Write(record);
+            }
+
+            Flush();
         }
 
         Close();
@@ -162,31 +170,61 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
             if (_reopen || _file is null)
             {
                 _reopen = false;
+                Flush();
                 Close();
                 _file = Open(_settings.File);
             }
 
             _file.Write(line);
-            _file.Flush();
-            Interlocked.Increment(ref _written);
+            _unflushed++;
         }
 #pragma warning disable CA1031 // As above.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            LogFailure(e);
+            // The lines still in the stream's buffer may be lost with it: counted as failed too.
+            LogFailure(e, 1 + _unflushed);
+            _unflushed = 0;
             Close();
         }
+    }
+
+    private void Flush()
+    {
+        if (_file is null || _unflushed == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _file.Flush();
+            Interlocked.Add(ref _written, _unflushed);
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFailure(e, _unflushed);
+            Close();
+        }
+
+        _unflushed = 0;
     }
 
     // A disk that stays full must not flood the log: the first failure, then every thousandth.
     private static bool ShouldLog(long count) => count == 1 || count % 1000 == 0;
 
-    private void LogFailure(Exception e)
+    private void LogFailure(Exception e, long lines = 1)
     {
-        var failures = Interlocked.Increment(ref _failed);
-        _metrics?.AuditWriteFailed();
-        if (ShouldLog(failures))
+        var failures = Interlocked.Add(ref _failed, lines);
+        for (var i = 0; i < lines; i++)
+        {
+            _metrics?.AuditWriteFailed();
+        }
+
+        // The first failure, then every thousandth line (a batch may pass several at once).
+        if (failures == lines || failures / 1000 != (failures - lines) / 1000)
         {
             AuditLog.WriteFailed(_logger, e, _settings.File, failures);
         }
@@ -234,9 +272,19 @@ internal sealed class AuditTrail : IAuditTrail, IHostedService, IAsyncDisposable
         return (0, string.Empty);
     }
 
+    // Disposing flushes what a failed write left in the buffer, which may fail again: that is already counted.
     private void Close()
     {
-        _file?.Dispose();
+        try
+        {
+            _file?.Dispose();
+        }
+#pragma warning disable CA1031
+        catch (IOException)
+#pragma warning restore CA1031
+        {
+        }
+
         _file = null;
     }
 }

@@ -34,6 +34,8 @@ internal sealed class FreeRadiusTotp : IAsyncDisposable
 
     public int Port { get; }
 
+    public int ProcessId => _process.Id;
+
     public string SharedSecret { get; }
 
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);

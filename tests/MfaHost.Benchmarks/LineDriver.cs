@@ -34,9 +34,13 @@ internal static class LineDriver
 {
     private const int Ring = 1 << 16;
 
+    /// <summary>Whether an answer line counts as a success (default: anything but a JSON-RPC error).</summary>
+    public delegate bool AnswerCheck(ReadOnlySpan<byte> answer);
+
     public static async Task<DriverResult> RunAsync(
-        string socketPath, int connections, int depth, long? requests, TimeSpan? duration, Func<int, long, string> line)
+        string socketPath, int connections, int depth, long? requests, TimeSpan? duration, Func<int, long, string> line, AnswerCheck? succeeded = null)
     {
+        succeeded ??= static answer => answer.IndexOf("\"error\""u8) < 0;
         long issued = 0;
         var deadline = duration is { } d ? Stopwatch.GetTimestamp() + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         bool More()
@@ -58,7 +62,7 @@ internal static class LineDriver
         }
 
         var started = Stopwatch.GetTimestamp();
-        var results = await Task.WhenAll(sockets.Select((s, c) => Task.Run(() => ConnectionAsync(s, c, depth, More, line))));
+        var results = await Task.WhenAll(sockets.Select((s, c) => Task.Run(() => ConnectionAsync(s, c, depth, More, line, succeeded))));
         var elapsed = Stopwatch.GetElapsedTime(started);
         foreach (var socket in sockets)
         {
@@ -70,7 +74,7 @@ internal static class LineDriver
         return new DriverResult(latencies.LongLength, results.Sum(r => r.Errors), elapsed, latencies);
     }
 
-    private static async Task<(List<long> Latencies, long Errors)> ConnectionAsync(Socket socket, int connection, int depth, Func<bool> more, Func<int, long, string> line)
+    private static async Task<(List<long> Latencies, long Errors)> ConnectionAsync(Socket socket, int connection, int depth, Func<bool> more, Func<int, long, string> line, AnswerCheck succeeded)
     {
         var starts = new long[Ring];
         var latencies = new List<long>(1 << 16);
@@ -116,7 +120,7 @@ internal static class LineDriver
                 var answer = buffer.AsSpan(start, newline - start);
                 var id = IdOf(answer);
                 latencies.Add(now - starts[id & (Ring - 1)]);
-                if (answer.IndexOf("\"error\""u8) >= 0)
+                if (!succeeded(answer))
                 {
                     errors++;
                 }

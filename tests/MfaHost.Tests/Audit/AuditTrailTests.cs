@@ -45,6 +45,22 @@ public sealed class AuditTrailTests
     }
 
     [Test]
+    public async Task A_burst_flushed_in_batches_is_written_whole_in_order_and_counted()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("audit.jsonl");
+        var trail = Trail(file);
+        await WriteAsync(trail, [.. Enumerable.Range(0, 2000).Select(i => "s" + i)]);
+
+        var result = AuditChainVerifier.Verify([file], Key);
+        Assert.Multiple(() =>
+        {
+            Assert.That((result.Problem, result.Lines, result.LastSequence), Is.EqualTo(((string?)null, 2000L, 2000L)));
+            Assert.That((trail.Written, trail.WriteFailures), Is.EqualTo((2000L, 0L)));
+        });
+    }
+
+    [Test]
     public async Task After_rotation_and_reopen_the_new_file_continues_the_chain_of_the_old_one()
     {
         using var temp = new TempDirectory();
