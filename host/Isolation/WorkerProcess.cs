@@ -12,10 +12,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
 {
     private const int FirstLinesKept = 3;
 
+    // A stack overflow prints hundreds of frames: the first lines tell what happened, the rest would flood the log.
+    private const int LinesLogged = 40;
+
     private readonly Process _process;
     private readonly Task _stderr;
     private readonly List<string> _firstLines = [];
     private readonly Action<string> _onStderrLine;
+    private int _linesSeen;
 
     private WorkerProcess(Process process, RpcPeer.Handler handler, Action<string> onStderrLine, Action<string> onBadLine)
     {
@@ -180,7 +184,15 @@ internal sealed class WorkerProcess : IAsyncDisposable
                     }
                 }
 
-                _onStderrLine(line);
+                var seen = ++_linesSeen;
+                if (seen <= LinesLogged)
+                {
+                    _onStderrLine(line);
+                }
+                else if (seen == LinesLogged + 1)
+                {
+                    _onStderrLine($"(further lines of worker process {Pid} are not logged)");
+                }
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)

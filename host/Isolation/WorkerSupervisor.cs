@@ -188,7 +188,7 @@ internal sealed partial class WorkerSupervisor : IAsyncDisposable
             throw new WorkerUnavailableException($"the worker process could not be started: {e.Message}", e);
         }
 
-        worker.Peer.Closing = reason => Detach(worker, reason);
+        worker.Peer.Closing = _ => Detach(worker, "the worker closed its link to the host (it is exiting)");
         worker.Peer.Start();
 
         try

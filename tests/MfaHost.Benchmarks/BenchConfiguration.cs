@@ -16,8 +16,10 @@ internal static class BenchConfiguration
             [logging]
             log_level = warning
             """ + "\n");
-        File.WriteAllText(Path.Combine(directory, "plugins", "noop.ini"), "[plugin]\ntype = noop\n");
+        // No push limit: every login reaches the plugin (the default, three pushes per user, would answer most of them).
+        File.WriteAllText(Path.Combine(directory, "plugins", "noop.ini"), "[plugin]\ntype = noop\n[push_limit]\nmax = 0\n");
+        File.WriteAllText(Path.Combine(directory, "plugins", "noop-isolated.ini"), "[plugin]\ntype = noop\nisolation = process\n[push_limit]\nmax = 0\n");
         File.WriteAllText(Path.Combine(directory, "plugins", "park.ini"), "[plugin]\ntype = test\n[test]\ndelay = 30\n");
-        Console.WriteLine($"wrote {Path.Combine(directory, "mfahost.ini")} (instances noop, park; plugins from {plugins})");
+        Console.WriteLine($"wrote {Path.Combine(directory, "mfahost.ini")} (instances noop, noop-isolated, park; plugins from {plugins})");
     }
 }

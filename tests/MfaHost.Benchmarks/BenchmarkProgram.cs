@@ -9,7 +9,8 @@ internal static class BenchmarkProgram
     private const string Usage = """
         MfaHost.Benchmarks <command> [options]
 
-          setup --dir DIR                      write a host configuration (instances noop, park = test plugin waiting 30 s) into DIR
+          setup --dir DIR                      write a host configuration (instances noop, noop-isolated = noop in a worker process,
+                                               park = test plugin waiting 30 s) into DIR
           load  --socket S [--plugin noop] [--connections 1] [--depth 1] [--requests N | --seconds T]
                 [--method authenticate|health] [--host-pid PID] [--warmup-seconds 2]
                                                drive a running host over its socket; prints throughput and latency
