@@ -15,6 +15,8 @@ internal static class TotpImportCommand
 {
     private const string PluginType = "totp";
 
+    private const int MaximumNotes = 20;
+
     // What a part's JSON may take of a frame: the rest is the request's envelope and the other parts' names.
     private const int FrameShare = 2;
 
@@ -172,10 +174,15 @@ internal static class TotpImportCommand
         {
             foreach (var note in notes ?? [])
             {
-                if (_notes++ < 50)
+                if (++_notes <= MaximumNotes)
                 {
                     bar.Finish();
                     console.Error.WriteLine("note: " + note?.GetValue<string>());
+                }
+                else if (_notes == MaximumNotes + 1)
+                {
+                    bar.Finish();
+                    console.Error.WriteLine($"note: more notes like these are not shown (the first {MaximumNotes} are)");
                 }
             }
         }

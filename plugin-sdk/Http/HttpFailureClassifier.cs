@@ -9,7 +9,7 @@ namespace MfaHost.PluginSdk;
 /// <list type="table">
 /// <listheader><term>what happened</term><description>failure</description></listheader>
 /// <item><term>connection refused or reset, DNS failure, connect or read timeout, the connection closed
-/// before an answer, the proxy refused the tunnel</term><description><see cref="MfaServiceUnreachable"/>
+/// (or, over HTTP/2, the stream reset as failed, refused or cancelled) before an answer, the proxy refused the tunnel</term><description><see cref="MfaServiceUnreachable"/>
 /// (DENY, or ACCEPT when the instance fails open)</description></item>
 /// <item><term>the TLS handshake failed: a certificate that does not validate (untrusted, expired,
 /// another host's name) or a peer that does not speak TLS</term><description><see cref="MfaCommunicationError"/>
@@ -82,6 +82,8 @@ public static class HttpFailureClassifier
                 return new MfaServiceUnreachable($"{request}: the connection closed before the answer was complete ({detail})", exception);
             case HttpRequestError.ProxyTunnelError:
                 return new MfaServiceUnreachable($"{request}: the HTTPS proxy refused the tunnel ({detail})", exception);
+            case HttpRequestError.HttpProtocolError when IsStreamDropped(exception):
+                return new MfaServiceUnreachable($"{request}: the service dropped the HTTP/2 stream before the answer was complete ({detail})", exception);
             case HttpRequestError.SecureConnectionError when !HasSocketError(exception):
                 return new MfaCommunicationError($"{request}: TLS handshake failed, the peer's certificate or protocol is not acceptable ({detail}); check the certificate and the CA bundle (ca_file)", exception);
             case HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError or HttpRequestError.VersionNegotiationError or HttpRequestError.ConfigurationLimitExceeded:
@@ -96,6 +98,22 @@ public static class HttpFailureClassifier
         }
 
         return new MfaServiceUnreachable($"{request}: {detail}", exception);
+    }
+
+    // HTTP/2's "connection closed before the answer": the peer reset the stream because it failed,
+    // refused or cancelled it (RFC 9113 INTERNAL_ERROR 0x2, REFUSED_STREAM 0x7, CANCEL 0x8). A reset for
+    // a protocol violation (PROTOCOL_ERROR, FRAME_SIZE_ERROR, ...) stays a communication error.
+    private static bool IsStreamDropped(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException protocol)
+            {
+                return protocol.ErrorCode is 0x2 or 0x7 or 0x8;
+            }
+        }
+
+        return false;
     }
 
     // A reset or closed connection during the handshake says nothing about the certificate.

@@ -16,8 +16,12 @@ internal static class BenchmarkProgram
                                                drive a running host over its socket; prints throughput and latency
           echo  [--connections 1] [--depth 1] [--requests N | --seconds T]
                                                the same driver against a bare Unix-socket echo server in this process
-          park  --socket S [--plugin park] [--count 10000] [--connections 100] [--health-seconds 20] [--host-pid PID]
-                                               park COUNT pushes in the host, measure health meanwhile, then collect the pushes
+          park  --socket S [--plugin park] [--count 10000] [--connections 20] [--health-seconds 20] [--host-pid PID]
+                                               park COUNT pushes (one user each) in the host, measure health meanwhile, then collect the pushes
+          park-acme --dir DIR [--count 10000] [--connections 20] [--poll-interval 30] [--push-timeout 60] [--status-batch 1]
+                [--max-connections 32] [--health-seconds 20] [--host mfahost.dll]
+                                               the same with the acme plugin against a loopback Acme test server, with a host it starts
+                                               itself: memory, file handles, sockets to the service; then half the users approve
           totp-setup --dir DIR [--users 30000] [--postgres CONNSTR [--schema mfahost_bench] [--hosts 2]]
                                                write host configuration(s) with a totp instance (period 1 s) and enroll USERS users
                                                (into DIR/data/state.db, or the PostgreSQL database all HOSTS host files share)
@@ -68,6 +72,8 @@ internal static class BenchmarkProgram
                 return await EchoBaseline.RunAsync(options);
             case "park":
                 return await ParkedPushes.RunAsync(options);
+            case "park-acme":
+                return await ParkedAcmePushes.RunAsync(options);
             case "totp-setup":
                 return await TotpLoad.SetupAsync(options);
             case "totp-load":

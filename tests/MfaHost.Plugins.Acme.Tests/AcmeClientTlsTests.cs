@@ -92,4 +92,21 @@ public class AcmeClientTlsTests
             Assert.That(_wrongHostServer.Count("POST", "/otp/verify"), Is.Zero, "nothing was sent over the rejected connection");
         });
     }
+
+    /// <summary>Over HTTPS the exchange is HTTP/2: a dropped stream is the same row as a dropped HTTP/1.1 connection.</summary>
+    [TestCase(AcmeFault.AbortMidResponse)]
+    [TestCase(AcmeFault.AbortBeforeResponse)]
+    public async Task Over_http2_a_dropped_answer_is_service_unreachable(AcmeFault fault)
+    {
+        var user = $"h2drop-{fault}";
+        _server.SetUser(user, new AcmeUser { OnOtp = fault });
+        var pem = _ca.WriteRootPem(_temp.Combine("acme-ca.pem"));
+        var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(_server.BaseUrl, $"ca_file = {pem}\nrequest_timeout = 30\n"), TimeProvider.System, _log);
+        var verdict = await client.ExecuteAuthenticateAsync(AcmeInstance.Request(user, "123456"), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(verdict.Reason, Is.EqualTo(MfaReasons.ServiceUnreachable), _log.AllText);
+            Assert.That(_server.Requests.Where(r => r.Path == "/otp/verify").Select(r => r.Protocol), Has.Some.EqualTo("HTTP/2"));
+        });
+    }
 }

@@ -2,6 +2,7 @@ using MfaHost.Plugins.Acme.Tests.Support;
 using MfaHost.Plugins.Acme.Tests.TestServer;
 using MfaHost.PluginSdk;
 using MfaHost.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MfaHost.Plugins.Acme.Tests;
 
@@ -9,33 +10,17 @@ namespace MfaHost.Plugins.Acme.Tests;
 /// The SDK's bounded connection pool (<c>[http]</c>) as the acme plugin uses it, against real loopback
 /// servers: the connections the server sees are counted from its request log (Kestrel's connection ids).
 /// </summary>
-public class AcmeConnectionPoolTests
+/// <remarks>Each test starts its own server (the fixture's is not used), so the connections it counts are its own.</remarks>
+public class AcmeConnectionPoolTests : AcmeClientFixture<FakeTimeProvider>
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private TestCertificateAuthority _ca = null!;
-    private TempDirectory _temp = null!;
-    private CapturingLogger _log = null!;
 
     [OneTimeSetUp]
     public void CreateCa() => _ca = new TestCertificateAuthority();
 
     [OneTimeTearDown]
     public void DisposeCa() => _ca.Dispose();
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempDirectory();
-        _log = new CapturingLogger();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        TestContext.Out.WriteLine(_log.AllText);
-        _temp.Dispose();
-        _log.Dispose();
-    }
 
     [Test]
     public async Task Concurrent_pushes_share_at_most_max_connections()
@@ -48,12 +33,12 @@ public class AcmeConnectionPoolTests
             server.SetUser(user, new AcmeUser { WaitingPolls = 2, Delay = TimeSpan.FromMilliseconds(50) });
         }
 
-        await using var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(server.BaseUrl, "poll_interval = 0.05\nrequest_timeout = 30\n\n[http]\nmax_connections = 3\n"), TimeProvider.System, _log);
+        await using var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(server.BaseUrl, "poll_interval = 0.05\nrequest_timeout = 30\n\n[http]\nmax_connections = 3\n"), TimeProvider.System, Log);
         var verdicts = await Task.WhenAll(users.Select(u => client.ExecuteAuthenticateAsync(AcmeInstance.Request(u, session: u), CancellationToken.None))).WaitAsync(Guard);
 
         Assert.Multiple(() =>
         {
-            Assert.That(verdicts.Select(v => v.Kind), Is.All.EqualTo(MfaVerdictKind.Accept), _log.AllText);
+            Assert.That(verdicts.Select(v => v.Kind), Is.All.EqualTo(MfaVerdictKind.Accept), Log.AllText);
             Assert.That(server.Count("POST", "/push"), Is.EqualTo(users.Count));
             Assert.That(server.ConnectionsSeen, Is.InRange(1, 3));
         });
@@ -64,11 +49,11 @@ public class AcmeConnectionPoolTests
     {
         await using var server = await AcmeTestServer.StartAsync();
         server.SetUser("alice");
-        await using var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(server.BaseUrl, "request_timeout = 30\n"), TimeProvider.System, _log);
+        await using var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(server.BaseUrl, "request_timeout = 30\n"), TimeProvider.System, Log);
         for (var i = 0; i < 5; i++)
         {
             var verdict = await client.ExecuteAuthenticateAsync(AcmeInstance.Request("alice", "123456"), CancellationToken.None);
-            Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept), _log.AllText);
+            Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept), Log.AllText);
         }
 
         Assert.That(server.ConnectionsSeen, Is.EqualTo(1));
@@ -85,7 +70,7 @@ public class AcmeConnectionPoolTests
         server.SetUser("hangs", new AcmeUser { OnPushStart = AcmeFault.Hang });
         server.SetUser("alice");
         var ini = "\n[http]\nmax_connections = 1\n";
-        var context = AcmeInstance.Context(_temp, AcmeInstance.Ini(server.BaseUrl, "request_timeout = 300\n" + ini), TimeProvider.System, _log);
+        var context = AcmeInstance.Context(Temp, AcmeInstance.Ini(server.BaseUrl, "request_timeout = 300\n" + ini), TimeProvider.System, Log);
         await using var holding = new AcmeClient(context);
         using var stop = new CancellationTokenSource();
         var held = holding.ExecuteAuthenticateAsync(AcmeInstance.Request("hangs"), stop.Token);
@@ -113,12 +98,12 @@ public class AcmeConnectionPoolTests
     {
         await using var server = await AcmeTestServer.StartAsync(certificate: _ca.IssueServerCertificate("localhost"), host: "localhost");
         server.SetUser("alice");
-        var pem = _ca.WriteRootPem(_temp.Combine("ca.pem"));
+        var pem = _ca.WriteRootPem(Temp.Combine("ca.pem"));
         foreach (var extra in new[] { string.Empty, "\n[http]\nhttp2 = no\n" })
         {
-            await using var client = AcmeInstance.Create(_temp, AcmeInstance.Ini(server.BaseUrl, $"ca_file = {pem}\n{extra}"), TimeProvider.System, _log);
+            await using var client = AcmeInstance.Create(Temp, AcmeInstance.Ini(server.BaseUrl, $"ca_file = {pem}\n{extra}"), TimeProvider.System, Log);
             var verdict = await client.ExecuteAuthenticateAsync(AcmeInstance.Request("alice", "123456"), CancellationToken.None);
-            Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept), _log.AllText);
+            Assert.That(verdict.Kind, Is.EqualTo(MfaVerdictKind.Accept), Log.AllText);
         }
 
         Assert.That(server.Requests.Select(r => r.Protocol), Is.EqualTo(new[] { "HTTP/2", "HTTP/1.1" }));
@@ -128,7 +113,7 @@ public class AcmeConnectionPoolTests
     public void A_max_connections_out_of_range_is_a_configuration_error_naming_the_option()
     {
         var error = Assert.Throws<MfaConfigurationException>(() =>
-            AcmeInstance.Create(_temp, AcmeInstance.Ini(new Uri("http://127.0.0.1:1/api/v1"), "\n[http]\nmax_connections = 0\n"), TimeProvider.System, _log));
+            AcmeInstance.Create(Temp, AcmeInstance.Ini(new Uri("http://127.0.0.1:1/api/v1"), "\n[http]\nmax_connections = 0\n"), TimeProvider.System, Log));
         Assert.That(error!.Message, Does.Contain("max_connections"));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -34,14 +33,6 @@ public partial class GeneratedSeedKeyTests
     private async Task<MfaVerdictKind> LoginAsync(string user, string secret) =>
         (await _harness.OtpAsync(new OtpNet.Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(_harness.Time.GetUtcNow().UtcDateTime), user)).Kind;
 
-    private static string Strings(string file)
-    {
-        using var process = Process.Start(new ProcessStartInfo("strings", ["-n", "8", file]) { RedirectStandardOutput = true })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
-
     [Test]
     public async Task Without_seed_key_a_key_is_generated_for_the_host_user_only_and_strings_finds_no_seed_in_the_store()
     {
@@ -50,7 +41,7 @@ public partial class GeneratedSeedKeyTests
 
         Assert.That(File.GetUnixFileMode(KeyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
         Assert.That(File.GetUnixFileMode(_harness.InstanceDirectory), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
-        var text = Strings(Path.Combine(_harness.DataDirectory, "state.db"));
+        var text = StringsTool.Run(Path.Combine(_harness.DataDirectory, "state.db"));
         Assert.That(text, Does.Contain("v1:"));
         Assert.That(text, Does.Not.Contain(secret[..16]));
         Assert.That(_harness.Logger.Lines, Has.Some.Contains("seed key generated in " + KeyFile));
@@ -85,7 +76,7 @@ public partial class GeneratedSeedKeyTests
         harness.CreateClient();
         harness.CloseStores();
 
-        Assert.That(Strings(Path.Combine(harness.DataDirectory, "state.db")), Does.Not.Contain(plain.Enrollment.Secret[..16]));
+        Assert.That(StringsTool.Run(Path.Combine(harness.DataDirectory, "state.db")), Does.Not.Contain(plain.Enrollment.Secret[..16]));
         Assert.That(harness.Logger.Lines, Has.Some.Contains("1 enrollment(s) sealed"));
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using MfaHost.Plugins.Totp.Enrollments;
@@ -26,14 +25,6 @@ public class SeedEncryptionTests
 
     private string CodeNow(TotpEnrollment enrollment) => enrollment.CreateTotp().ComputeTotp(_harness.Time.GetUtcNow().UtcDateTime);
 
-    private static string Strings(string file)
-    {
-        using var process = Process.Start(new ProcessStartInfo("strings", ["-n", "8", file]) { RedirectStandardOutput = true })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
-
     [Test]
     public async Task A_plain_store_is_sealed_on_the_first_start_with_a_key_and_strings_finds_no_secret_in_the_file()
     {
@@ -44,7 +35,7 @@ public class SeedEncryptionTests
         _harness.CloseStores();
 
         var file = Path.Combine(_harness.DataDirectory, "state.db");
-        var text = Strings(file);
+        var text = StringsTool.Run(file);
         Assert.That(text, Does.Contain("v1:"), "the sealed values are in the file");
         Assert.That(text, Does.Not.Contain(alice.Enrollment.Secret[..16]).And.Not.Contain(bob.Enrollment.Secret[..16]));
         Assert.That(Directory.GetFiles(_harness.DataDirectory, "state.db-wal"), Is.Empty);

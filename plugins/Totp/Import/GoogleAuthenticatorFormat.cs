@@ -9,8 +9,8 @@ namespace MfaHost.Plugins.Totp.Import;
 /// <list type="bullet">
 /// <item><c>TOTP_AUTH</c>, <c>DISALLOW_REUSE</c>: accepted (MfaHost always refuses a used code).</item>
 /// <item><c>STEP_SIZE n</c>: the period.</item>
-/// <item><c>WINDOW_SIZE n</c>, <c>RATE_LIMIT n m</c>: imported with a note; the instance's <c>[totp] window</c> and
-/// failure limit apply to every user.</item>
+/// <item><c>WINDOW_SIZE n</c>, <c>RATE_LIMIT n m</c>: imported with a note; the instance's <c>[totp] window</c> and the
+/// host's <c>[lockout]</c> apply to every user.</item>
 /// <item><c>HOTP_COUNTER</c> (counter-based codes): refused. Any other option: refused.</item>
 /// </list>
 /// </summary>
@@ -139,7 +139,7 @@ internal static class GoogleAuthenticatorFormat
 
                 return null;
             case "RATE_LIMIT":
-                notes.Add("RATE_LIMIT is not kept per user: the instance's failure limit applies");
+                notes.Add("RATE_LIMIT is not kept per user: the host's [lockout] applies");
                 return null;
             case "HOTP_COUNTER":
                 return "HOTP_COUNTER: counter-based (HOTP) enrollments are not supported, only time-based (TOTP)";

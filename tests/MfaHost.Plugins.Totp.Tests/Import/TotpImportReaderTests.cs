@@ -133,7 +133,7 @@ public class TotpImportReaderTests
         Assert.That(imported[0].ScratchCodes, Is.EqualTo(new[] { "12345678", "87654321" }));
         Assert.That(imported[0].Notes, Is.EqualTo(new[]
         {
-            "RATE_LIMIT is not kept per user: the instance's failure limit applies",
+            "RATE_LIMIT is not kept per user: the host's [lockout] applies",
             "WINDOW_SIZE 17 is not kept per user: the instance's [totp] window applies",
         }));
         Assert.That((imported[1].Period, imported[1].ScratchCodes.Count, imported[1].Notes.Count), Is.EqualTo((60, 0, 0)));
