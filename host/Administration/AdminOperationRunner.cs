@@ -17,17 +17,17 @@ internal sealed partial class AdminOperationRunner(TimeSpan limit, TimeProvider 
     {
         if (!catalog.TryGet(instanceName, out var instance))
         {
-            throw new AdminOperationException(AdminOperationException.UnknownPlugin, $"no plugin instance '{instanceName}'");
+            throw new AdminOperationException(ReasonWords.UnknownPlugin, $"no plugin instance '{instanceName}'");
         }
 
         if (instance.Client is not { } client)
         {
-            throw new AdminOperationException(AdminOperationException.PluginUnavailable, $"plugin instance '{instanceName}' is not loaded: {instance.Error}");
+            throw new AdminOperationException(ReasonWords.PluginUnavailable, $"plugin instance '{instanceName}' is not loaded: {instance.Error}");
         }
 
         if (!instance.TryEnter())
         {
-            throw new AdminOperationException(AdminOperationException.PluginUnavailable, $"plugin instance '{instanceName}' is being replaced by a reload; try again");
+            throw new AdminOperationException(ReasonWords.PluginUnavailable, $"plugin instance '{instanceName}' is being replaced by a reload; try again");
         }
 
         try
@@ -42,16 +42,16 @@ internal sealed partial class AdminOperationRunner(TimeSpan limit, TimeProvider 
             throw new AdminOperationException(
                 e.Kind switch
                 {
-                    MfaAdminErrorKind.InvalidArguments => AdminOperationException.InvalidArguments,
-                    MfaAdminErrorKind.UnknownOperation => AdminOperationException.UnknownOperation,
-                    _ => AdminOperationException.Refused,
+                    MfaAdminErrorKind.InvalidArguments => ReasonWords.InvalidArguments,
+                    MfaAdminErrorKind.UnknownOperation => ReasonWords.UnknownOperation,
+                    _ => ReasonWords.OperationRefused,
                 },
                 e.Message);
         }
         catch (TimeoutException)
         {
             LogTimedOut(logger, instanceName, operation, limit);
-            throw new AdminOperationException(AdminOperationException.Timeout, $"plugin instance '{instanceName}' did not finish '{operation}' within request_timeout ({limit.TotalSeconds:0.###} s)");
+            throw new AdminOperationException(ReasonWords.Timeout, $"plugin instance '{instanceName}' did not finish '{operation}' within request_timeout ({limit.TotalSeconds:0.###} s)");
         }
         finally
         {

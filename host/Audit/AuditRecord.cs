@@ -1,4 +1,4 @@
-using MfaHost.Protocol.Methods;
+using MfaHost.Access;
 
 namespace MfaHost.Audit;
 
@@ -7,7 +7,7 @@ namespace MfaHost.Audit;
 /// password, code, answer, token, ticket or session credential has a field here. Time, host name, configuration
 /// generation and the chain fields are added by <see cref="IAuditTrail"/>.
 /// </summary>
-/// <example>An admin action, from a gateway method: <c>audit.Record(AuditRecord.Admin(call, "token_created") with { Username = user });</c></example>
+/// <example>An admin action, from a gateway method: <c>audit.Record(AuditRecord.Admin(call.Method, call.Peer, "token_created") with { Username = user });</c></example>
 internal sealed record AuditRecord
 {
     public const string DecisionEvent = "decision";
@@ -60,16 +60,16 @@ internal sealed record AuditRecord
 
     public double? LatencyMs { get; init; }
 
-    /// <summary>An admin action done by the caller of <paramref name="call"/>; add the fields that apply with <c>with</c>.</summary>
-    public static AuditRecord Admin(GatewayCall call, string action, string verdict = Done)
+    /// <summary>An admin action done through <paramref name="method"/> by <paramref name="peer"/>; add the fields that apply with <c>with</c>.</summary>
+    public static AuditRecord Admin(string method, PeerCredentials peer, string action, string verdict = Done)
     {
-        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(peer);
         return new AuditRecord
         {
             Event = AdminEvent,
-            Method = call.Method,
-            CallerUid = call.Peer.IsKnown ? call.Peer.Uid : null,
-            CallerPid = call.Peer.IsKnown ? call.Peer.Pid : null,
+            Method = method,
+            CallerUid = peer.IsKnown ? peer.Uid : null,
+            CallerPid = peer.IsKnown ? peer.Pid : null,
             Action = action,
             Verdict = verdict,
         };

@@ -13,7 +13,6 @@ internal static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
-        services.AddSingleton<DecisionAudit>();
         return services;
     }
 }

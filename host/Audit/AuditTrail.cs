@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using MfaHost.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
 
 namespace MfaHost.Audit;
 

@@ -30,7 +30,7 @@ internal static class MfaHostCli
         root.Subcommands.Add(TicketCommands.CreateToken(console));
         root.Subcommands.Add(TicketCommands.CreateTicket(console));
         root.Subcommands.Add(AuditCommand.Create(console));
-        root.Subcommands.Add(Isolation.PluginWorkerCommand.Create(console));
+        root.Subcommands.Add(PluginWorkerCommand.Create(console));
         return root;
     }
 

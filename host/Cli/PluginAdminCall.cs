@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MfaHost.Access;
 using MfaHost.Administration;
 using MfaHost.Audit;
 using MfaHost.Client;
@@ -9,7 +10,6 @@ using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.State;
-using MfaHost.Protocol.Access;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Cli;
@@ -24,7 +24,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
 {
     private static readonly string[] UsageReasons =
     [
-        AdminOperationException.UnknownPlugin, AdminOperationException.UnknownOperation, AdminOperationException.InvalidArguments,
+        ReasonWords.UnknownPlugin, ReasonWords.UnknownOperation, ReasonWords.InvalidArguments,
         "invalid_params", "missing_field", "invalid_field",
     ];
 
@@ -100,7 +100,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         }
         catch (MfaHostRpcException e)
         {
-            console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+            console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
             return (null, UsageReasons.Contains(e.Reason) ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
         }
         catch (IOException e)
@@ -122,7 +122,7 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
         // Checked before anything is constructed: another type's constructor has no business running here.
         try
         {
-            var type = new PluginConfiguration(IniFile.Load(file), file, Credentials.NoCredentials.Instance).Section("plugin").GetString("type", instance);
+            var type = new PluginConfiguration(IniFile.Load(file), file, NoCredentials.Instance).Section("plugin").GetString("type", instance);
             if (type != expectedType)
             {
                 console.Error.WriteLine($"error: plugin instance '{instance}' ({file}) is of type '{type}', not '{expectedType}'");
@@ -177,13 +177,13 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
                     catch (AdminOperationException e)
                     {
                         audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
-                        console.Error.WriteLine($"error: {e.Message}{(e.Reason == AdminOperationException.Refused ? refusalHint : string.Empty)}");
+                        console.Error.WriteLine($"error: {e.Message}{(e.Reason == ReasonWords.OperationRefused ? refusalHint : string.Empty)}");
                         return (null, e.IsUsageError ? ExitCodes.UsageOrConfig : ExitCodes.Failed);
                     }
                     catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)
                     {
                         // Its message names the backend and the cause, never the connection string.
-                        audit.Record(record with { Verdict = AuditRecord.Refused, Reason = StateUnavailableException.Reason });
+                        audit.Record(record with { Verdict = AuditRecord.Refused, Reason = ReasonWords.StateUnavailable });
                         console.Error.WriteLine($"error: {unavailable.Message}");
                         return (null, ExitCodes.Failed);
                     }

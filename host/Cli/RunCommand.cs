@@ -15,9 +15,6 @@ namespace MfaHost.Cli;
 /// <summary><c>mfahost</c> / <c>mfahost run</c>: runs the host until SIGTERM.</summary>
 internal static class RunCommand
 {
-    public static string Version { get; } =
-        typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
     public static async Task<int> RunAsync(string configPath, string? socketOverride, CliConsole console, CancellationToken cancellationToken)
     {
         // SIGHUP ends a .NET process unless handled; until the host serves, a reload has nothing to do.
@@ -33,7 +30,7 @@ internal static class RunCommand
         var settings = snapshot.Host;
         using var host = HostComposition.Build(snapshot, socketOverride: socketOverride);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MfaHost");
-        HostLog.Starting(logger, Version, settings.ConfigFile);
+        HostLog.Starting(logger, HostVersion.Value, settings.ConfigFile);
 
         // The plugins are constructed now, once, so that a configuration a plugin rejects stops the host before it serves.
         var errors = host.Services.GetRequiredService<ConfigurationReloader>().Activate(snapshot);

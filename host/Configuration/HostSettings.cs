@@ -61,17 +61,17 @@ internal sealed record HostSettings
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary><c>[access]</c>: which peer uids may call which methods.</summary>
-    public MfaHost.Access.AccessRules Access { get; init; } = MfaHost.Access.AccessRules.Default;
+    public MfaHost.Configuration.AccessRules Access { get; init; } = MfaHost.Configuration.AccessRules.Default;
 
     /// <summary><c>[audit]</c>: the audit trail.</summary>
-    public MfaHost.Audit.AuditSettings Audit { get; init; } = MfaHost.Audit.AuditSettings.Off;
+    public MfaHost.Configuration.AuditSettings Audit { get; init; } = MfaHost.Configuration.AuditSettings.Off;
 
     /// <summary><c>[tokens]</c> and <c>[tickets]</c>.</summary>
-    public MfaHost.Tickets.TicketSettings Tickets { get; init; } = new();
+    public MfaHost.Configuration.TicketSettings Tickets { get; init; } = new();
 
     /// <summary><c>[state]</c>: the state backend (SQLite in data_dir, or a shared PostgreSQL).</summary>
-    public MfaHost.State.StateSettings State { get; init; } = new();
+    public MfaHost.Configuration.StateSettings State { get; init; } = new();
 
     /// <summary><c>[metrics]</c>: the Prometheus endpoint and status page.</summary>
-    public MfaHost.Metrics.MetricsSettings Metrics { get; init; } = new();
+    public MfaHost.Configuration.MetricsSettings Metrics { get; init; } = new();
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
-using MfaHost.Access;
 using MfaHost.Audit;
-using MfaHost.Credentials;
 using MfaHost.Tickets;
 using MfaHost.PluginSdk;
 
@@ -93,8 +91,8 @@ internal static class HostSettingsLoader
             Access = Read(() => AccessRulesLoader.Load(configuration.Section("access")), AccessRules.Default),
             Tickets = Read(() => LoadTickets(new PluginConfiguration(root, file, credentialsStore)), new TicketSettings()),
             Audit = Read(() => AuditSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("audit"), credentialsStore, directory, settings.DataDirectory), AuditSettings.Off),
-            State = Read(() => MfaHost.State.StateSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("state")), new MfaHost.State.StateSettings()),
-            Metrics = Read(() => MfaHost.Metrics.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Metrics.MetricsSettings()),
+            State = Read(() => MfaHost.Configuration.StateSettings.Read(new PluginConfiguration(root, file, credentialsStore).Section("state")), new MfaHost.Configuration.StateSettings()),
+            Metrics = Read(() => MfaHost.Configuration.MetricsSettings.Load(configuration.Section("metrics")), new MfaHost.Configuration.MetricsSettings()),
         };
 
         // Unix sockets have a path limit of 108 bytes including the terminator.

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 

@@ -6,7 +6,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MfaHost.Protocol;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Isolation;
 
@@ -115,7 +115,7 @@ internal sealed class RpcPeer : IAsyncDisposable
         }
 
         return JsonSerializer.Deserialize(answer.Result, resultType)
-            ?? throw new RpcException(RpcErrorCodes.InternalError, $"{method}: the answer has no result", RpcReasons.InternalError);
+            ?? throw new RpcException(RpcErrorCodes.InternalError, $"{method}: the answer has no result", ReasonWords.InternalError);
     }
 
     /// <summary>Sends a notification (no answer); throws <see cref="WorkerUnavailableException"/> when the link is closed.</summary>
@@ -290,7 +290,7 @@ internal sealed class RpcPeer : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            response = RpcResponse.Failure(request.Id!, new RpcError(RpcErrorCodes.InternalError, e.GetType().Name, RpcReasons.InternalError));
+            response = RpcResponse.Failure(request.Id!, new RpcError(RpcErrorCodes.InternalError, e.GetType().Name, ReasonWords.InternalError));
         }
         finally
         {
@@ -445,7 +445,7 @@ internal sealed class RpcPeer : IAsyncDisposable
     {
         var code = RpcErrorCodes.InternalError;
         var message = string.Empty;
-        var reason = RpcReasons.InternalError;
+        var reason = ReasonWords.InternalError;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Isolation;
 
@@ -13,11 +13,11 @@ internal static class WorkerCalls
         try
         {
             return (request.Params is { } json ? JsonSerializer.Deserialize(json, type) : default)
-                ?? throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params", RpcReasons.InvalidParams);
+                ?? throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params", ReasonWords.InvalidParams);
         }
         catch (JsonException)
         {
-            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params", RpcReasons.InvalidParams);
+            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params", ReasonWords.InvalidParams);
         }
     }
 }

@@ -39,7 +39,7 @@ internal static class WorkerErrors
     /// <summary>The plugin threw; the message names the exception.</summary>
     public const string PluginThrew = "plugin_threw";
 
-    public const string StateUnavailable = MfaHost.State.StateUnavailableException.Reason;
+    public const string StateUnavailable = ReasonWords.StateUnavailable;
 
     /// <summary>An administrative operation was refused; the message is the plugin's, for the operator.</summary>
     public const string AdminRefused = "admin_refused";

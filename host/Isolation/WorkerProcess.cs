@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MfaHost.Configuration;
 
 namespace MfaHost.Isolation;
 

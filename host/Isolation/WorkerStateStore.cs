@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 

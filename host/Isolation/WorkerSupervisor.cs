@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization.Metadata;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.PluginSdk;
 using MfaHost.State;
 using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
 
 namespace MfaHost.Isolation;
 
@@ -418,7 +419,7 @@ internal sealed partial class WorkerSupervisor : IAsyncDisposable
 
                     return Result(new StateEntries(entries), WorkerJsonContext.Default.StateEntries);
                 default:
-                    throw new RpcException(RpcErrorCodes.MethodNotFound, $"Method not found: '{request.Method}'", RpcReasons.UnknownMethod);
+                    throw new RpcException(RpcErrorCodes.MethodNotFound, $"Method not found: '{request.Method}'", ReasonWords.UnknownMethod);
             }
         }
         catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)

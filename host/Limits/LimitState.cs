@@ -1,6 +1,7 @@
 using System.Globalization;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Configuration;
 
 namespace MfaHost.Limits;
 

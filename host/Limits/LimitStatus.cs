@@ -1,4 +1,5 @@
 using MfaHost.Plugins;
+using MfaHost.Configuration;
 
 namespace MfaHost.Limits;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
 
 namespace MfaHost.Limits;
 

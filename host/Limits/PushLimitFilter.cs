@@ -10,8 +10,6 @@ namespace MfaHost.Limits;
 /// </summary>
 internal sealed class PushLimitFilter(LimitState state, TimeProvider timeProvider, ILogger<PushLimitFilter> logger) : IPluginCallFilter
 {
-    public const string PushRateLimited = "push_rate_limited";
-
     public async ValueTask<MfaVerdict> InvokeAsync(PluginCall call, PluginCallDelegate next, CancellationToken cancellationToken)
     {
         var login = call.Login;
@@ -30,7 +28,7 @@ internal sealed class PushLimitFilter(LimitState state, TimeProvider timeProvide
         {
             var (_, until) = await store.TryGetExpiryAsync(key, cancellationToken);
             LimitsLog.PushRateLimited(logger, login.Instance.Name, login.MfaIdentity, pushes, settings.PushMax, login.SessionId);
-            return MfaVerdict.Deny(PushRateLimited, $"Too many push requests: try again in {LimitState.SecondsLeft(now, until)} s, or type a one-time password");
+            return MfaVerdict.Deny(ReasonWords.PushRateLimited, $"Too many push requests: try again in {LimitState.SecondsLeft(now, until)} s, or type a one-time password");
         }
 
         return await next(call, cancellationToken);

@@ -4,7 +4,6 @@ using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Resilience;
 using MfaHost.Protocol;
-using MfaHost.Protocol.Methods;
 
 namespace MfaHost.Metrics;
 
@@ -16,7 +15,6 @@ internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFligh
 {
     private readonly long _started = timeProvider.GetTimestamp();
 
-    public static string Version => RunCommand.Version;
 
     public TimeSpan Uptime => timeProvider.GetElapsedTime(_started);
 
@@ -27,7 +25,7 @@ internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFligh
     public int OpenConversations => pipeline.Conversations.Count;
 
     /// <summary>Gateway sessions the host tracks (until <c>session_ended</c> or idle expiry).</summary>
-    public int TrackedSessions => pipeline.Sessions.Count;
+    public int TrackedSessions => pipeline.Lifetime.Sessions.Count;
 
     public IReadOnlyList<InstanceStatus> Instances() =>
         catalog.Current.Instances
@@ -44,5 +42,5 @@ internal sealed class HostStatus(ActiveCatalog catalog, InFlightRequests inFligh
 /// <summary>One configured instance: <paramref name="Status"/> is <c>loaded</c> or <c>failed</c>; the circuit is known for loaded ones.</summary>
 internal sealed record InstanceStatus(string Name, string Type, string Version, string Status, CircuitState? Circuit, string? Error)
 {
-    public string? CircuitWord => Circuit is { } state ? PluginsMethod.CircuitWord(state) : null;
+    public string? CircuitWord => Circuit is { } state ? state.Word() : null;
 }

@@ -1,12 +1,11 @@
 using MfaHost.Configuration;
 using MfaHost.Pipeline;
-using MfaHost.Protocol.Methods;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MfaHost.Metrics;
 
-/// <summary>Registers the meter, the decision observer, the <c>stats</c> method and the metrics listener.</summary>
+/// <summary>Registers the meter, the decision observer, the status the <c>stats</c> method reads and the metrics listener.</summary>
 internal static class MetricsServiceCollectionExtensions
 {
     public static IServiceCollection AddHostMetrics(this IServiceCollection services)
@@ -19,7 +18,6 @@ internal static class MetricsServiceCollectionExtensions
         services.AddSingleton<MeterReadings>();
         services.AddSingleton(sp => sp.GetRequiredService<HostSettings>().Metrics);
         services.AddSingleton<StatusPage>();
-        services.AddSingleton<IGatewayMethod, StatsMethod>();
 
         // Every answer to authenticate passes the measuring decorator, whatever step decided it.
         services.Replace(ServiceDescriptor.Singleton<IAuthenticationPipeline>(sp => new MeasuredPipeline(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using MfaHost.Configuration;
 
 namespace MfaHost.Metrics;
 
@@ -34,7 +35,7 @@ internal sealed class StatusPage(HostStatus status, DecisionHistory history, Met
         page.Append(".ok{color:#2e7d32}.bad{color:#c62828;font-weight:bold}.warn{color:#b26a00;font-weight:bold}");
         page.Append(".legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:middle}");
         page.Append("</style></head><body>");
-        page.Append(Inv($"<h1>MfaHost {Html.Encode(HostStatus.Version)}</h1>"));
+        page.Append(Inv($"<h1>MfaHost {Html.Encode(HostVersion.Value)}</h1>"));
         page.Append(Inv($"<p id=\"summary\">Up {Uptime(status.Uptime)} · {status.InFlight} in flight · {status.OpenConversations} open conversations · {status.TrackedSessions} tracked sessions · as of {now:yyyy-MM-dd HH:mm:ss} UTC (refreshes every {RefreshSeconds} s)</p>"));
 
         page.Append("<h2>Instances</h2><table id=\"instances\"><thead><tr><th>Instance</th><th>Type</th><th>Version</th><th>Status</th><th>Circuit</th></tr></thead><tbody>");

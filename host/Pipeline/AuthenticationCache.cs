@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using MfaHost.PluginSdk;
+using MfaHost.Configuration;
 
 namespace MfaHost.Pipeline;
 

@@ -12,24 +12,17 @@ namespace MfaHost.Pipeline;
 /// username → connection limit → whitelist → authentication cache → identity mapping → one-time password
 /// (asked for on interactive protocols) → <see cref="IPrePluginStep"/>s → <see cref="IPluginCallFilter"/>s → the plugin → after ACCEPT: cache
 /// refresh, <c>[question_N]</c>s, connection slot, <see cref="IAcceptStep"/>s. NEEDINFO round trips are
-/// <see cref="Conversation"/>s by <c>session_id</c>; sessions are tracked until <c>session_ended</c> or idle expiry.
+/// <see cref="Conversation"/>s by <c>session_id</c>; how long a session lives (end, idle expiry, eviction, slots) is <see cref="SessionLifetime"/>.
 /// </summary>
 internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDisposable
 {
-    public const string OverloadedReason = "overloaded";
-
-    public const string SessionEndedReason = "session_ended";
-
-    /// <summary>A replaced or removed instance drained for longer than <c>[host] drain_timeout</c>.</summary>
-    public const string ShuttingDownReason = "shutting_down";
-
     private static readonly MfaVerdict NoUsername = MfaVerdict.Deny(MfaReasons.NoUsername, "No username identified");
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
-    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(OverloadedReason, "Too many logins in progress, try again later");
-    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ShuttingDownReason, "The plugin instance was replaced; try again");
-    private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(StateUnavailableException.Reason, "The host's state store is unavailable, try again later");
+    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(ReasonWords.Overloaded, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ReasonWords.ShuttingDown, "The plugin instance was replaced; try again");
+    private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(ReasonWords.StateUnavailable, "The host's state store is unavailable, try again later");
 
     private readonly ActiveCatalog _catalog;
     private readonly PluginCallGuard _guard;
@@ -38,14 +31,10 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private readonly ILogger _logger;
     private readonly IPrePluginStep[] _prePluginSteps;
     private readonly IAcceptStep[] _acceptSteps;
-    private readonly ISessionEndedListener[] _sessionEndedListeners;
     private readonly PluginCallDelegate _pluginCall;
     private readonly ConversationStore _conversations;
-    private readonly SessionRegistry _sessions;
+    private readonly SessionLifetime _lifetime;
     private readonly AuthenticationCache _cache;
-    private readonly ConnectionLimiter _limiter = new();
-    private readonly ITimer _idleTimer;
-    private int _evicting;
 
     public AuthenticationPipeline(
         ActiveCatalog catalog,
@@ -68,24 +57,21 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         _logger = logger;
         _prePluginSteps = [.. prePluginSteps];
         _acceptSteps = [.. acceptSteps];
-        _sessionEndedListeners = [.. sessionEndedListeners];
         _pluginCall = PluginCallChain.Build(pluginCallFilters ?? [], (call, token) => new ValueTask<MfaVerdict>(CallPluginAsync(call.Login, call.Attributes, token)));
         _conversations = new ConversationStore(timeProvider, hostSettings.ConversationTimeout);
-        _sessions = new SessionRegistry(timeProvider, hostSettings.MaxSessions);
+        _lifetime = new SessionLifetime(_conversations, hostSettings, timeProvider, logger, sessionEndedListeners);
         _cache = cache ?? new AuthenticationCache(new InMemoryStateStore(timeProvider), timeProvider);
-        var period = TimeSpan.FromTicks(Math.Clamp(hostSettings.SessionIdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.FromMinutes(5).Ticks));
-        _idleTimer = timeProvider.CreateTimer(_ => _ = EndIdleSessionsAsync(), null, period, period);
     }
 
     internal ConversationStore Conversations => _conversations;
 
-    internal SessionRegistry Sessions => _sessions;
+    internal SessionLifetime Lifetime => _lifetime;
 
     /// <summary>Lets go of everything that still refers to a disposed instance (reload).</summary>
     internal void Forget(PluginInstance instance)
     {
         _conversations.Retire(instance);
-        _sessions.Forget(instance);
+        _lifetime.Forget(instance);
     }
 
     public async Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken)
@@ -174,77 +160,9 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         }
     }
 
-    public async Task<bool> SessionEndedAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        var known = _conversations.Remove(sessionId);
-        if (_sessions.TryRemove(sessionId, out var session))
-        {
-            known = true;
+    public Task<bool> SessionEndedAsync(string sessionId, CancellationToken cancellationToken) => _lifetime.EndAsync(sessionId, cancellationToken);
 
-            // The plugins release what they hold even if the caller stops waiting.
-            await EndAsync(session).WaitAsync(cancellationToken);
-        }
-
-        PipelineLog.SessionEnded(_logger, sessionId, known);
-        return known;
-    }
-
-    /// <summary>Ends the sessions idle for <see cref="HostSettings.SessionIdleTimeout"/> (a timer calls it).</summary>
-    internal async Task EndIdleSessionsAsync()
-    {
-        var ended = await EndRemovedAsync(() => _sessions.RemoveIdle(_hostSettings.SessionIdleTimeout));
-        if (ended > 0)
-        {
-            PipelineLog.IdleSessionsEnded(_logger, ended, _hostSettings.SessionIdleTimeout);
-        }
-    }
-
-    /// <summary>Ends the least recently used sessions when more than <see cref="HostSettings.MaxSessions"/> are tracked.</summary>
-    internal async Task EndLeastRecentlyUsedSessionsAsync()
-    {
-        if (Interlocked.Exchange(ref _evicting, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            var ended = await EndRemovedAsync(_sessions.RemoveLeastRecentlyUsed);
-            if (ended > 0)
-            {
-                PipelineLog.LeastRecentlyUsedSessionsEnded(_logger, ended, _sessions.Capacity);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _evicting, 0);
-        }
-    }
-
-    private async Task<int> EndRemovedAsync(Func<IReadOnlyList<TrackedSession>> remove)
-    {
-        try
-        {
-            var removed = remove();
-            foreach (var session in removed)
-            {
-                _conversations.Remove(session.Id);
-                await EndAsync(session);
-            }
-
-            return removed.Count;
-        }
-#pragma warning disable CA1031 // Background housekeeping: anything unexpected is logged, the next round tries again.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            PipelineLog.SessionSweepFailed(_logger, e);
-            return 0;
-        }
-    }
-
-    public ValueTask DisposeAsync() => _idleTimer.DisposeAsync();
+    public ValueTask DisposeAsync() => _lifetime.DisposeAsync();
 
     private (PluginInstance Instance, PipelineSettings Settings) Resolve(string plugin)
     {
@@ -279,7 +197,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             Request = request,
             MfaIdentity = request.MfaIdentity is { Length: > 0 } given ? given : settings.UserMapping.Map(request.Username),
         };
-        if (settings.ConnectionLimit > 0 && _limiter.IsFull(SlotOf(login), request.SessionId, settings.ConnectionLimit))
+        if (settings.ConnectionLimit > 0 && _lifetime.Slots.IsFull(SlotOf(login), request.SessionId, settings.ConnectionLimit))
         {
             return Decide(login, ConnectionLimitReached);
         }
@@ -380,7 +298,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
         MfaSession? session;
         do
         {
-            tracked = TrackSession(login.SessionId);
+            tracked = _lifetime.Track(login.SessionId);
             session = tracked.SessionFor(login.Instance);
         }
         while (session is null);
@@ -423,11 +341,11 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             return Ask(login, conversation, MfaVerdict.NeedInfo(question.Prompt, question.Key, question.DisableEcho));
         }
 
-        var session = TrackSession(login.SessionId);
+        var session = _lifetime.Track(login.SessionId);
         var limit = login.Settings.ConnectionLimit;
         if (limit > 0)
         {
-            if (!_limiter.TryAcquire(SlotOf(login), login.SessionId, limit))
+            if (!_lifetime.Slots.TryAcquire(SlotOf(login), login.SessionId, limit))
             {
                 return Decide(login, ConnectionLimitReached);
             }
@@ -435,7 +353,7 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
             if (session.IsEnded)
             {
                 // session_ended overtook this ACCEPT: nothing will release the slot later.
-                _limiter.Release(login.SessionId);
+                _lifetime.Slots.Release(login.SessionId);
             }
         }
 
@@ -482,73 +400,6 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     {
         PipelineLog.Decided(_logger, login.Instance.Name, verdict.IsAccept ? "ACCEPT" : "DENY", verdict.Reason, login.Username, login.MfaIdentity, login.Request.ClientIp, login.SessionId);
         return new AuthenticationOutcome(verdict, login.MfaIdentity);
-    }
-
-    private TrackedSession TrackSession(string sessionId)
-    {
-        var session = _sessions.Track(sessionId);
-        if (_sessions.IsOverCapacity)
-        {
-            _ = EndLeastRecentlyUsedSessionsAsync();
-        }
-
-        return session;
-    }
-
-    private async Task EndAsync(TrackedSession session)
-    {
-        // Marked ended before the slot is freed: an ACCEPT racing with the end either sees the mark and frees
-        // its slot itself, or took the slot before and this frees it.
-        var plugins = session.End();
-        session.CancelPending();
-        _limiter.Release(session.Id);
-        using var timeout = new CancellationTokenSource(_hostSettings.RequestTimeout, _timeProvider);
-        foreach (var (instance, mfaSession) in plugins)
-        {
-            // An instance a reload replaced hears the end while it drains; once disposed, nothing is left to tell.
-            if (instance.Client is not { } client || !instance.TryEnter())
-            {
-                continue;
-            }
-
-            try
-            {
-                // Off this thread and bounded: a plugin that blocks must not hold session_ended.
-                await BoundedPluginCall.RunAsync(
-                    async ct =>
-                    {
-                        await client.SessionEndedAsync(mfaSession, ct);
-                        return true;
-                    },
-                    _hostSettings.RequestTimeout,
-                    _timeProvider,
-                    timeout.Token);
-            }
-#pragma warning disable CA1031 // session_ended never fails towards the gateway; a plugin's failure is logged.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                PipelineLog.SessionEndedFailed(_logger, e, instance.Name, session.Id);
-            }
-            finally
-            {
-                instance.Exit();
-            }
-        }
-
-        foreach (var listener in _sessionEndedListeners)
-        {
-            try
-            {
-                await listener.SessionEndedAsync(session.Id, timeout.Token);
-            }
-#pragma warning disable CA1031 // As above: logged, never thrown to the gateway.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                PipelineLog.SessionEndedListenerFailed(_logger, e, listener.GetType().Name, session.Id);
-            }
-        }
     }
 
     // The cache only saves an MFA: without the store the login goes to the plugin (which fails closed itself if it needs state).

@@ -17,9 +17,9 @@ namespace MfaHost.Pipeline;
 internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSettings hostSettings, TimeProvider timeProvider, ILogger<PluginCallGuard> logger)
 {
     private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
-    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(AuthenticationPipeline.SessionEndedReason, "The session ended");
+    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(ReasonWords.SessionEnded, "The session ended");
     private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
-    private static readonly MfaVerdict Retired = MfaVerdict.Deny(AuthenticationPipeline.ShuttingDownReason, "The plugin instance was replaced; try again");
+    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ReasonWords.ShuttingDown, "The plugin instance was replaced; try again");
     private static readonly MfaVerdict Unreachable = MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using MfaHost.Pipeline;
+using MfaHost.Configuration;
 
 namespace MfaHost.Plugins;
 

@@ -77,7 +77,7 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
 
         if (definition.Isolation.InWorker)
         {
-            return Isolation.IsolatedInstances.Start(definition, settings, loggerFactory, timeProvider, stateStore, configErrors) is var (client, error)
+            return IsolatedInstances.Start(definition, settings, loggerFactory, timeProvider, stateStore, configErrors) is var (client, error)
                 ? Instance(definition, client: client, error: error)
                 : null;
         }

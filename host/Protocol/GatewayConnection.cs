@@ -5,9 +5,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using MfaHost.Logging;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol;
@@ -235,7 +235,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
                             ProtocolLog.FrameTooLarge(_logger, Id, Peer, _limits.MaxFrameBytes, heldBack);
                         }
 
-                        Answer(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InvalidRequest, $"Invalid request: the line is longer than {_limits.MaxFrameBytes} bytes (max_frame_bytes); closing the connection", RpcReasons.FrameTooLarge), counted: false);
+                        Answer(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InvalidRequest, $"Invalid request: the line is longer than {_limits.MaxFrameBytes} bytes (max_frame_bytes); closing the connection", ReasonWords.FrameTooLarge), counted: false);
                         reader.AdvanceTo(result.Buffer.End);
                         Cancel();
                         return;
@@ -293,7 +293,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
                     ProtocolLog.FrameTimedOut(_logger, Id, Peer, _limits.FrameTimeout, heldBack);
                 }
 
-                Answer(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InvalidRequest, $"Invalid request: a line must arrive whole within {_limits.FrameTimeout.TotalSeconds} s of its first byte (frame_timeout); closing the connection", RpcReasons.FrameTimeout), counted: false);
+                Answer(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InvalidRequest, $"Invalid request: a line must arrive whole within {_limits.FrameTimeout.TotalSeconds} s of its first byte (frame_timeout); closing the connection", ReasonWords.FrameTimeout), counted: false);
                 Cancel();
                 break;
             case ConnectionTimeout.Idle:
@@ -375,7 +375,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
         {
             // A bug must cost one answer, never the connection (nor leave the line unanswered).
             ProtocolLog.LineFailed(_logger, Id, e);
-            Answer(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", RpcReasons.InternalError), counted: true);
+            Answer(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", ReasonWords.InternalError), counted: true);
         }
     }
 
@@ -504,7 +504,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
             ProtocolLog.AnswerNotEncodable(_logger, Id, e);
             scratch.ResetWrittenCount();
             json.Reset(scratch);
-            RpcResponse.Failure(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", RpcReasons.InternalError)).WriteTo(json);
+            RpcResponse.Failure(RpcRequestParser.NullId, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", ReasonWords.InternalError)).WriteTo(json);
             json.Flush();
         }
     }

@@ -3,9 +3,9 @@ using System.Globalization;
 using MfaHost.Configuration;
 using MfaHost.Logging;
 using MfaHost.Metrics;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol;
@@ -17,10 +17,10 @@ namespace MfaHost.Protocol;
 /// </summary>
 internal sealed class GatewayDispatcher
 {
-    private static readonly RpcError ShuttingDown = new(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", RpcReasons.ShuttingDown);
+    private static readonly RpcError ShuttingDown = new(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", ReasonWords.ShuttingDown);
 
     private readonly FrozenDictionary<string, IGatewayMethod> _methods;
-    private readonly IGatewayAccessPolicy _accessPolicy;
+    private readonly AccessPolicy _accessPolicy;
     private readonly InFlightRequests _inFlight;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _timeProvider;
@@ -34,7 +34,7 @@ internal sealed class GatewayDispatcher
 
     public GatewayDispatcher(
         IEnumerable<IGatewayMethod> methods,
-        IGatewayAccessPolicy accessPolicy,
+        AccessPolicy accessPolicy,
         InFlightRequests inFlight,
         HostSettings settings,
         TimeProvider timeProvider,
@@ -71,7 +71,7 @@ internal sealed class GatewayDispatcher
     {
         if (!_methods.TryGetValue(request.Method, out method))
         {
-            return new RpcError(RpcErrorCodes.MethodNotFound, $"Method not found: '{Printable(request.Method)}'", RpcReasons.UnknownMethod);
+            return new RpcError(RpcErrorCodes.MethodNotFound, $"Method not found: '{Printable(request.Method)}'", ReasonWords.UnknownMethod);
         }
 
         var decision = _accessPolicy.Authorize(peer, request.Method);
@@ -110,7 +110,7 @@ internal sealed class GatewayDispatcher
             Leave();
             ProtocolLog.Overloaded(_logger, request.Method, _inFlight.Limit);
             method = null;
-            return new RpcError(RpcErrorCodes.Overloaded, "The host is at its concurrency limit (max_in_flight); retry later", RpcReasons.Overloaded);
+            return new RpcError(RpcErrorCodes.Overloaded, "The host is at its concurrency limit (max_in_flight); retry later", ReasonWords.Overloaded);
         }
 
         return null;
@@ -143,13 +143,13 @@ internal sealed class GatewayDispatcher
             ProtocolLog.RequestCancelled(_logger, request.Method, connection, _timeProvider.GetElapsedTime(started), _requestTimeout);
             response = request.Id is not { } id ? null
                 : _shutdown.IsStopping ? RpcResponse.Failure(id, ShuttingDown)
-                : RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the connection closed", RpcReasons.Timeout));
+                : RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the connection closed", ReasonWords.Timeout));
         }
         catch (MfaHost.State.StateUnavailableException e)
         {
             ProtocolLog.RequestFailed(_logger, request.Method, connection, e);
             response = request.Id is { } id
-                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The host's state store is unavailable; try again later", MfaHost.State.StateUnavailableException.Reason))
+                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The host's state store is unavailable; try again later", ReasonWords.StateUnavailable))
                 : null;
         }
         catch (Exception e)
@@ -157,7 +157,7 @@ internal sealed class GatewayDispatcher
             // The exception (with its stack) goes to the log only: its message is not the gateway's business and might hold anything.
             ProtocolLog.RequestFailed(_logger, request.Method, connection, e);
             response = request.Id is { } id
-                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", RpcReasons.InternalError))
+                ? RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "Internal error; the host's log has the details", ReasonWords.InternalError))
                 : null;
         }
         finally

@@ -1,7 +1,7 @@
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using MfaHost.Metrics;
 
 namespace MfaHost.Protocol;
 
@@ -13,15 +13,20 @@ internal static class GatewayProtocolServiceCollectionExtensions
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<ShutdownState>();
         services.AddSingleton(sp => new Logging.LogThrottle(sp.GetRequiredService<TimeProvider>(), Logging.LogThrottle.DefaultInterval));
-        services.TryAddSingleton<IGatewayAccessPolicy, OwnerAndRootAccessPolicy>();
+        services.AddSingleton<AccessPolicy>();
 
         // The method table: one line per method.
+        services.AddSingleton<DecisionAudit>();
         services.AddSingleton<IGatewayMethod, AuthenticateMethod>();
         services.AddSingleton<IGatewayMethod, SessionEndedMethod>();
         services.AddSingleton<IGatewayMethod, PluginsMethod>();
         services.AddSingleton<IGatewayMethod, HealthMethod>();
         services.AddSingleton<IGatewayMethod, ReloadMethod>();
         services.AddSingleton<IGatewayMethod, AdminMethod>();
+        services.AddSingleton<IGatewayMethod, TokenCreateMethod>();
+        services.AddSingleton<IGatewayMethod, TicketMethod>();
+        services.AddSingleton<IGatewayMethod, TicketVerifyMethod>();
+        services.AddSingleton<IGatewayMethod, StatsMethod>();
 
         services.AddSingleton<GatewayDispatcher>();
         services.AddSingleton<GatewaySocketServer>();

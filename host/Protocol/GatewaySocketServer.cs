@@ -4,7 +4,7 @@ using System.Text;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Logging;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Unix;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,7 +41,7 @@ internal sealed class GatewaySocketServer(
 
     private static readonly byte[] TooManyConnectionsLine = Encoding.UTF8.GetBytes(
         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + RpcErrorCodes.Overloaded.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + ",\"message\":\"Too many connections (max_connections); retry later\",\"data\":{\"reason\":\"" + RpcReasons.TooManyConnections + "\"}}}\n");
+        + ",\"message\":\"Too many connections (max_connections); retry later\",\"data\":{\"reason\":\"" + ReasonWords.TooManyConnections + "\"}}}\n");
 
     // Connection timeouts and the accept backoff guard the process's sockets and threads, which live in real time: they
     // run on the system clock even when a test fakes the host's clock to move plugin state (lock-outs, expiries) along.

@@ -270,7 +270,7 @@ internal sealed class ConfigurationReloader(
 
     // Sessions count too: their session_ended still reaches the instance while it drains.
     private bool IsIdle(PluginInstance instance) =>
-        instance.InFlight == 0 && !pipeline.Conversations.HasOpenConversationsOn(instance) && !pipeline.Sessions.HasSessionsOn(instance);
+        instance.InFlight == 0 && !pipeline.Conversations.HasOpenConversationsOn(instance) && !pipeline.Lifetime.Sessions.HasSessionsOn(instance);
 
     /// <summary>Ends every drain at once and disposes the serving generation (host shutdown).</summary>
     public async ValueTask DisposeAsync()

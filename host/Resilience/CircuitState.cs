@@ -15,3 +15,14 @@ internal enum CircuitState
     /// <summary>The open period is over: one probe request reaches the plugin, the others still get the fast answer.</summary>
     HalfOpen = 2,
 }
+
+/// <summary>The words <c>plugins</c> and the status page show for a <see cref="CircuitState"/>.</summary>
+internal static class CircuitStateWords
+{
+    public static string Word(this CircuitState state) => state switch
+    {
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        _ => "closed",
+    };
+}

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using MfaHost.Plugins;
 using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
 
 namespace MfaHost.Resilience;
 

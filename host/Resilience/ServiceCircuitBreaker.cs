@@ -1,6 +1,7 @@
 using System.Globalization;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
+using MfaHost.Configuration;
 
 namespace MfaHost.Resilience;
 

@@ -1,4 +1,5 @@
 using MfaHost.PluginSdk;
+using MfaHost.Configuration;
 
 namespace MfaHost.State;
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using MfaHost.PluginSdk;
 using Npgsql;
 using NpgsqlTypes;
+using MfaHost.Configuration;
 
 namespace MfaHost.State;
 

@@ -32,7 +32,7 @@ internal sealed class StateStoreMaintenance(GuardedStateStore store, TimeProvide
             }
             catch (StateSchemaTooNewException e)
             {
-                throw new HostStartupException(e.Message, Cli.ExitCodes.UsageOrConfig, e);
+                throw new HostStartupException(e.Message, ExitCodes.UsageOrConfig, e);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {

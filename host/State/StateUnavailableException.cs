@@ -7,9 +7,6 @@ namespace MfaHost.State;
 /// </summary>
 internal sealed class StateUnavailableException(string message, Exception? innerException = null) : Exception(message, innerException)
 {
-    /// <summary>The verdict reason and <c>error.data.reason</c> word.</summary>
-    public const string Reason = "state_unavailable";
-
     /// <summary>The first <see cref="StateUnavailableException"/> in <paramref name="exception"/> or its inner exceptions (a plugin may have wrapped it).</summary>
     public static StateUnavailableException? Find(Exception? exception)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tickets;
 
@@ -43,14 +44,14 @@ internal sealed class SessionTokenService : ISessionEndedListener
     {
         if (token is null || !token.StartsWith(Prefix, StringComparison.Ordinal) || token.IndexOf('.', StringComparison.Ordinal) is var dot && dot < 0)
         {
-            throw new TicketRefusedException(TicketRefusedException.TokenInvalid, "the session token is malformed");
+            throw new TicketRefusedException(ReasonWords.TokenInvalid, "the session token is malformed");
         }
 
         var payload = token[Prefix.Length..dot];
         var signature = SecretText.FromBase64Url(token[(dot + 1)..]);
         if (signature is null || !CryptographicOperations.FixedTimeEquals(signature, Sign(payload)))
         {
-            throw new TicketRefusedException(TicketRefusedException.TokenInvalid, "the session token's signature does not verify (issued by another host or altered?)");
+            throw new TicketRefusedException(ReasonWords.TokenInvalid, "the session token's signature does not verify (issued by another host or altered?)");
         }
 
         SessionTokenClaims? claims;
@@ -65,18 +66,18 @@ internal sealed class SessionTokenService : ISessionEndedListener
 
         if (claims is null)
         {
-            throw new TicketRefusedException(TicketRefusedException.TokenInvalid, "the session token's content is malformed");
+            throw new TicketRefusedException(ReasonWords.TokenInvalid, "the session token's content is malformed");
         }
 
         if (_timeProvider.GetUtcNow().ToUnixTimeMilliseconds() >= claims.ExpiresAt)
         {
-            throw new TicketRefusedException(TicketRefusedException.TokenExpired, "the session token has expired; authenticate again");
+            throw new TicketRefusedException(ReasonWords.TokenExpired, "the session token has expired; authenticate again");
         }
 
         if (await _store.GetAsync("ended/" + claims.SessionId, cancellationToken) is { } ended &&
             long.TryParse(ended, System.Globalization.CultureInfo.InvariantCulture, out var endedAt) && claims.IssuedAt <= endedAt)
         {
-            throw new TicketRefusedException(TicketRefusedException.TokenInvalid, "the session of this token has ended");
+            throw new TicketRefusedException(ReasonWords.TokenInvalid, "the session of this token has ended");
         }
 
         return claims;

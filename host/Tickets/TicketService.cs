@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tickets;
 
@@ -10,16 +10,14 @@ namespace MfaHost.Tickets;
 /// and an APPLID for a short-lived, single-use ticket; the target application has the host verify it once.
 /// Which caller may ask for which APPLID is the protocol layer's access check; this service checks the rest.
 /// </summary>
-internal sealed partial class TicketService(IStateStore store, IReplayStore replay, SessionTokenService sessionTokens, TicketSettings settings, TimeProvider timeProvider)
+internal sealed class TicketService(IStateStore store, IReplayStore replay, SessionTokenService sessionTokens, TicketSettings settings, TimeProvider timeProvider)
 {
     /// <summary>The APPLID, upper-cased, when it is 1 to 8 characters of A-Z0-9@#$.</summary>
     /// <exception cref="TicketRefusedException"><c>applid_invalid</c>.</exception>
     public static string NormalizeApplid(string? applid)
     {
-        var upper = applid?.Trim().ToUpperInvariant();
-        return upper is not null && ApplidPattern().IsMatch(upper)
-            ? upper
-            : throw new TicketRefusedException(TicketRefusedException.ApplidInvalid, "applid must be 1 to 8 characters of A-Z, 0-9, @, # or $");
+        return Applid.Normalize(applid)
+            ?? throw new TicketRefusedException(ReasonWords.ApplidInvalid, "applid must be " + Applid.Rule);
     }
 
     public async Task<IssuedTicket> IssueAsync(string? sessionToken, string applid, CancellationToken cancellationToken)
@@ -74,9 +72,6 @@ internal sealed partial class TicketService(IStateStore store, IReplayStore repl
 
     // Tickets are stored by hash: the store never holds a usable ticket.
     private static string Key(string user, string applid, string ticket) => "ticket/" + SecretText.Hash(user + "\n" + applid + "\n" + ticket);
-
-    [GeneratedRegex("^[A-Z0-9@#$]{1,8}$")]
-    private static partial Regex ApplidPattern();
 }
 
 internal sealed record IssuedTicket(string UserId, string Ticket, string ApplicationName, DateTimeOffset ExpiresAt);

@@ -1,14 +1,11 @@
 using MfaHost.Configuration;
 using MfaHost.Pipeline;
-using MfaHost.Protocol.Access;
-using MfaHost.Protocol.Methods;
 using MfaHost.State;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MfaHost.Tickets;
 
-/// <summary>Registers one-time tokens, session tokens, tickets, their methods and the <c>[access]</c> policy.</summary>
+/// <summary>Registers one-time tokens, session tokens and tickets (their gateway methods are the protocol's).</summary>
 internal static class TicketServiceCollectionExtensions
 {
     public static IServiceCollection AddTickets(this IServiceCollection services)
@@ -22,11 +19,6 @@ internal static class TicketServiceCollectionExtensions
         services.AddSingleton<IPrePluginStep, OneTimeTokenStep>();
         services.AddSingleton<IAcceptStep, SessionTokenStep>();
         services.AddSingleton<ISessionEndedListener>(sp => sp.GetRequiredService<SessionTokenService>());
-        services.AddSingleton<IGatewayMethod, TokenCreateMethod>();
-        services.AddSingleton<IGatewayMethod, TicketMethod>();
-        services.AddSingleton<IGatewayMethod, TicketVerifyMethod>();
-        services.AddSingleton<ConfiguredAccessPolicy>();
-        services.Replace(ServiceDescriptor.Singleton<IGatewayAccessPolicy>(sp => sp.GetRequiredService<ConfiguredAccessPolicy>()));
         return services;
     }
 }

@@ -6,10 +6,11 @@ using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Protocol;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging.Abstractions;
+using MfaHost.Metrics;
 
 namespace MfaHost.Benchmarks;
 
@@ -36,7 +37,7 @@ public class DispatchBenchmarks
         };
         _dispatcher = new GatewayDispatcher(
             [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
-            new OwnerAndRootAccessPolicy(0),
+            new AccessPolicy(AccessRules.Default, 0),
             new InFlightRequests(settings),
             settings,
             TimeProvider.System,

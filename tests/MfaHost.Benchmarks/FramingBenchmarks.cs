@@ -4,7 +4,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using MfaHost.Protocol;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Benchmarks;
 
@@ -44,7 +44,7 @@ public class FramingBenchmarks
             return null;
         }
 
-        return new GatewayCall(request!.Method, request.Params, Protocol.Access.PeerCredentials.Unknown).ReadParams(GatewayJsonContext.Default.AuthenticateParams).Plugin;
+        return new GatewayCall(request!.Method, request.Params, Access.PeerCredentials.Unknown).ReadParams(GatewayJsonContext.Default.AuthenticateParams).Plugin;
     }
 
     [Benchmark(Description = "encode authenticate answer")]

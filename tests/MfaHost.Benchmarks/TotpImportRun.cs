@@ -7,6 +7,7 @@ using MfaHost.PluginSdk;
 using MfaHost.State;
 using Microsoft.Extensions.Configuration;
 using OtpNet;
+using MfaHost.Configuration;
 
 namespace MfaHost.Benchmarks;
 

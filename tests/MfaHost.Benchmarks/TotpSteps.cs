@@ -49,7 +49,7 @@ internal static class TotpSteps
     private static PluginConfiguration PluginConfigurationOf(string file)
     {
         var errors = new List<MfaConfigurationException>();
-        return new PluginConfiguration(new ConfigurationBuilder().AddIniFile(file).Build(), file, MfaHost.Credentials.NoCredentials.Instance);
+        return new PluginConfiguration(new ConfigurationBuilder().AddIniFile(file).Build(), file, MfaHost.Configuration.NoCredentials.Instance);
     }
 
     private static void Measure<T>(string what, int n, Func<int, ValueTask<T>> step)

@@ -3,7 +3,7 @@ using MfaHost.Administration;
 using MfaHost.Audit;
 using MfaHost.Configuration;
 using MfaHost.Plugins;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol.Methods;
@@ -14,9 +14,6 @@ namespace MfaHost.Protocol.Methods;
 /// </summary>
 internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory, IAuditTrail audit) : IGatewayMethod
 {
-    /// <summary>Error code of a refused operation (the plugin's refusal, e.g. "already enrolled").</summary>
-    public const int OperationRefused = -32003;
-
     private readonly AdminOperationRunner _runner = new(settings.RequestTimeout, timeProvider, loggerFactory.CreateLogger("MfaHost.Administration"));
 
     public string Name => "admin";
@@ -30,7 +27,7 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
         var operation = GatewayCall.Required(p.Operation, "operation");
 
         // The arguments are never recorded (an enrollment's may hold a secret); only the user they name.
-        var record = AuditRecord.Admin(call, "admin_operation") with
+        var record = AuditRecord.Admin(call.Method, call.Peer, "admin_operation") with
         {
             Plugin = instance,
             PluginType = catalog.Current.TryGet(instance, out var found) ? found.Type : null,
@@ -48,8 +45,8 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
             audit.Record(record with { Verdict = AuditRecord.Refused, Reason = e.Reason });
             var code = e.Reason switch
             {
-                AdminOperationException.Refused => OperationRefused,
-                AdminOperationException.Timeout or AdminOperationException.PluginUnavailable => RpcErrorCodes.InternalError,
+                ReasonWords.OperationRefused => RpcErrorCodes.OperationRefused,
+                ReasonWords.Timeout or ReasonWords.PluginUnavailable => RpcErrorCodes.InternalError,
                 _ => RpcErrorCodes.InvalidParams,
             };
             throw new RpcException(code, e.Message, e.Reason);

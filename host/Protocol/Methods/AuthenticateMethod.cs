@@ -1,7 +1,7 @@
 using MfaHost.Audit;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 
@@ -65,7 +65,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Shutd
     private static readonly AuthenticateResult ShuttingDown = new()
     {
         Verdict = "DENY",
-        Reason = RpcReasons.ShuttingDown,
+        Reason = ReasonWords.ShuttingDown,
         Message = "The MFA service is restarting; try again",
     };
 

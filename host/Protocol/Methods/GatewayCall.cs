@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using MfaHost.Protocol.Access;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Access;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 
@@ -26,7 +26,7 @@ internal sealed class GatewayCall(string method, byte[]? parameters, PeerCredent
 
         if (Params[0] != (byte)'{')
         {
-            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: params must be an object with named fields", RpcReasons.InvalidParams);
+            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: params must be an object with named fields", ReasonWords.InvalidParams);
         }
 
         try
@@ -37,14 +37,14 @@ internal sealed class GatewayCall(string method, byte[]? parameters, PeerCredent
         {
             // The exception's own message is not passed on: it is the serializer's wording, not the contract's.
             var field = FieldOf(e.Path);
-            throw new RpcException(RpcErrorCodes.InvalidParams, field is null ? "Invalid params" : $"Invalid params: '{field}' has the wrong type", RpcReasons.InvalidField);
+            throw new RpcException(RpcErrorCodes.InvalidParams, field is null ? "Invalid params" : $"Invalid params: '{field}' has the wrong type", ReasonWords.InvalidField);
         }
     }
 
     /// <summary>The value of a required string field; absent, null or empty is -32602 <c>missing_field</c>.</summary>
     public static string Required(string? value, string field) =>
         string.IsNullOrEmpty(value)
-            ? throw new RpcException(RpcErrorCodes.InvalidParams, $"Invalid params: '{field}' is required", RpcReasons.MissingField)
+            ? throw new RpcException(RpcErrorCodes.InvalidParams, $"Invalid params: '{field}' is required", ReasonWords.MissingField)
             : value;
 
     private static string? FieldOf(string? path)

@@ -1,6 +1,7 @@
 using MfaHost.Cli;
 using MfaHost.Plugins;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
+using MfaHost.Metrics;
 
 namespace MfaHost.Protocol.Methods;
 
@@ -28,7 +29,7 @@ internal sealed class HealthMethod(ActiveCatalog catalog, InFlightRequests inFli
         IReadOnlyList<string> failed = [.. serving.Instances.Where(i => (!i.IsLoaded && i.ConfigFile.Length > 0) || Isolation.IsolatedClient.RestartingReason(i.Client) is not null).Select(i => i.Name)];
         var result = new HealthResult(
             problem is null && failed.Count == 0 ? "ok" : "degraded",
-            RunCommand.Version,
+            HostVersion.Value,
             uptime,
             serving.LoadedCount,
             inFlight.Count,

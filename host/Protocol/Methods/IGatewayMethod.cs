@@ -1,4 +1,4 @@
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 

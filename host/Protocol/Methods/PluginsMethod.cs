@@ -1,7 +1,7 @@
 using MfaHost.Limits;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Resilience;
 
 namespace MfaHost.Protocol.Methods;
@@ -27,19 +27,12 @@ internal sealed class PluginsMethod(ActiveCatalog catalog, InstanceCircuits circ
                 PluginInstance.CapabilityWords(i.Capabilities),
                 !i.IsLoaded ? "failed" : Isolation.IsolatedClient.RestartingReason(i.Client) is null ? "loaded" : "restarting",
                 i.IsLoaded ? Isolation.IsolatedClient.RestartingReason(i.Client) : i.Error,
-                i.IsLoaded ? CircuitWord(circuits.StateOf(i)) : null,
+                i.IsLoaded ? circuits.StateOf(i).Word() : null,
                 await limits.ReadAsync(serving, i.Name, cancellationToken) is { } entry ? LimitsOf(entry) : null));
         }
 
         return RpcResult.Of(new PluginsResult(entries), GatewayJsonContext.Default.PluginsResult);
     }
-
-    internal static string CircuitWord(CircuitState state) => state switch
-    {
-        CircuitState.Open => "open",
-        CircuitState.HalfOpen => "half_open",
-        _ => "closed",
-    };
 
     private static PluginLimits LimitsOf(LimitStatus.Entry entry)
     {

@@ -1,4 +1,4 @@
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Reload;
 
 namespace MfaHost.Protocol.Methods;

@@ -1,5 +1,5 @@
 using MfaHost.Pipeline;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using MfaHost.Limits;
 using MfaHost.Metrics;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 
 namespace MfaHost.Protocol.Methods;
 
@@ -20,7 +20,7 @@ internal sealed class StatsMethod(MeterReadings readings, HostStatus status, Dec
     {
         var held = await limits.ReadAllAsync(cancellationToken);
         var result = new StatsResult(
-            HostStatus.Version,
+            HostVersion.Value,
             (long)status.Uptime.TotalSeconds,
             readings.Read().Select(r => new StatsSeries(r.Instrument, r.Labels, r.Value, r.Sum)).ToList(),
             history.Latencies().Select(l => new StatsLatency(l.Instance, l.Samples, l.P50 * 1000, l.P90 * 1000, l.P99 * 1000, l.Max * 1000)).ToList(),

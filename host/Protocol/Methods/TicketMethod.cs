@@ -1,8 +1,8 @@
 using System.Globalization;
 using MfaHost.Audit;
 using MfaHost.Configuration;
-using MfaHost.Protocol.Access;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Access;
+using MfaHost.Rpc;
 using MfaHost.Tickets;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +12,7 @@ namespace MfaHost.Protocol.Methods;
 /// <c>ticket</c> (ticket callers): exchanges an ACCEPT's session token and an APPLID for a single-use
 /// ticket. Every refusal is -32001 with a reason a system programmer can act on, and an audit log line.
 /// </summary>
-internal sealed class TicketMethod(TicketService tickets, HostSettings settings, ConfiguredAccessPolicy policy, IAuditTrail audit, ILoggerFactory loggerFactory) : IGatewayMethod
+internal sealed class TicketMethod(TicketService tickets, AccessPolicy policy, IAuditTrail audit, ILoggerFactory loggerFactory) : IGatewayMethod
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("MfaHost.Protocol");
 
@@ -23,16 +23,13 @@ internal sealed class TicketMethod(TicketService tickets, HostSettings settings,
     public async ValueTask<RpcResult> InvokeAsync(GatewayCall call, CancellationToken cancellationToken)
     {
         var p = call.ReadParams(GatewayJsonContext.Default.TicketParams);
-        var record = AuditRecord.Admin(call, "ticket_issued") with { Detail = p.Applid is { } a ? "applid " + a : null };
+        var record = AuditRecord.Admin(call.Method, call.Peer, "ticket_issued") with { Detail = p.Applid is { } a ? "applid " + a : null };
         try
         {
             var applid = TicketService.NormalizeApplid(GatewayCall.Required(p.Applid, "applid"));
-            if (!policy.IsOwnerOrRoot(call.Peer) &&
-                settings.Access.TicketApplids.TryGetValue(call.Peer.Uid, out var allowed) && !allowed.Contains(applid))
+            if (policy.Authorize(call.Peer, Name, applid) is { Allowed: false } refusal)
             {
-                throw new TicketRefusedException(
-                    TicketRefusedException.ApplidNotAllowed,
-                    $"uid {call.Peer.Uid} may not ask for tickets for APPLID {applid} ([access] applids_{call.Peer.Uid})");
+                throw new TicketRefusedException(refusal.Reason, refusal.Message);
             }
 
             var issued = await tickets.IssueAsync(GatewayCall.Required(p.SessionToken, "session_token"), applid, cancellationToken);

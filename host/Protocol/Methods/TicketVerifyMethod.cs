@@ -1,5 +1,5 @@
 using MfaHost.Audit;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Tickets;
 
 namespace MfaHost.Protocol.Methods;
@@ -17,7 +17,7 @@ internal sealed class TicketVerifyMethod(TicketService tickets, IAuditTrail audi
         var userId = GatewayCall.Required(p.UserId, "user_id");
         var applid = GatewayCall.Required(p.Applid, "applid");
         var reason = await tickets.VerifyAsync(userId, applid, GatewayCall.Required(p.Ticket, "ticket"), cancellationToken);
-        audit.Record(AuditRecord.Admin(call, "ticket_verified", reason is null ? AuditRecord.Done : AuditRecord.Refused) with
+        audit.Record(AuditRecord.Admin(call.Method, call.Peer, "ticket_verified", reason is null ? AuditRecord.Done : AuditRecord.Refused) with
         {
             Username = userId,
             Reason = reason,

@@ -1,5 +1,5 @@
 using MfaHost.Audit;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Tickets;
 
 namespace MfaHost.Protocol.Methods;
@@ -18,13 +18,13 @@ internal sealed class TokenCreateMethod(OneTimeTokenService tokens, IAuditTrail 
         try
         {
             var (token, expiresAt) = await tokens.CreateAsync(username, p.TtlS is { } ttl ? TimeSpan.FromSeconds(ttl) : null, cancellationToken);
-            audit.Record(AuditRecord.Admin(call, "token_created") with { Username = username, Detail = "expires " + expiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
+            audit.Record(AuditRecord.Admin(call.Method, call.Peer, "token_created") with { Username = username, Detail = "expires " + expiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
             return RpcResult.Of(new TokenCreateResult(token, expiresAt), GatewayJsonContext.Default.TokenCreateResult);
         }
         catch (ArgumentException e)
         {
-            audit.Record(AuditRecord.Admin(call, "token_created", AuditRecord.Refused) with { Username = username, Reason = RpcReasons.InvalidField });
-            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: " + e.Message.Split(" (Parameter", 2)[0], RpcReasons.InvalidField);
+            audit.Record(AuditRecord.Admin(call.Method, call.Peer, "token_created", AuditRecord.Refused) with { Username = username, Reason = ReasonWords.InvalidField });
+            throw new RpcException(RpcErrorCodes.InvalidParams, "Invalid params: " + e.Message.Split(" (Parameter", 2)[0], ReasonWords.InvalidField);
         }
     }
 }

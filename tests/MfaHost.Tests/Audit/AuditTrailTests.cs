@@ -3,6 +3,7 @@ using MfaHost.Audit;
 using MfaHost.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tests.Audit;
 

@@ -44,7 +44,7 @@ public class StateCommandTests
         await _server.ScalarAsync($"INSERT INTO {_schema}.schema_version (version, description) VALUES (999, 'future')");
 
         var refused = await CliHarness.RunAsync("state", "migrate", "--config", config);
-        var start = Assert.ThrowsAsync<MfaHost.Hosting.HostStartupException>(() => TestPluginHost.StartAsync(
+        var start = Assert.ThrowsAsync<MfaHost.Vocabulary.HostStartupException>(() => TestPluginHost.StartAsync(
             new Dictionary<string, string> { ["noop"] = TestPluginHost.Noop },
             $"[state]\nbackend = postgres\nconnection_string = {_server.ConnectionString()}\nschema = {_schema}\n"));
 

@@ -1,7 +1,7 @@
 using System.Collections;
-using MfaHost.Credentials;
 using MfaHost.PluginSdk;
 using MfaHost.Testing;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tests.Credentials;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using MfaHost.Cli;
 using MfaHost.Testing;
+using MfaHost.Vocabulary;
 
 namespace MfaHost.Tests.Fuzzing;
 

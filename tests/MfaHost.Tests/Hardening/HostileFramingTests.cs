@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.Tests.Protocol;
+using MfaHost.Vocabulary;
 
 namespace MfaHost.Tests.Hardening;
 

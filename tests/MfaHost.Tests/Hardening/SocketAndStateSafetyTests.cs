@@ -1,11 +1,12 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using MfaHost.Client;
-using MfaHost.Credentials;
 using MfaHost.Hosting;
 using MfaHost.PluginSdk;
 using MfaHost.Testing;
 using MfaHost.Tests.Protocol;
+using MfaHost.Configuration;
+using MfaHost.Vocabulary;
 
 namespace MfaHost.Tests.Hardening;
 

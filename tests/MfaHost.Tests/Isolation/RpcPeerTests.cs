@@ -1,7 +1,8 @@
 using System.IO.Pipelines;
 using System.Text;
 using MfaHost.Isolation;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
+using MfaHost.Vocabulary;
 
 namespace MfaHost.Tests.Isolation;
 
@@ -33,7 +34,7 @@ public class RpcPeerTests
     }
 
     private static Task<RpcResult?> NoHandler(RpcRequest request, CancellationToken cancellationToken) =>
-        throw new RpcException(RpcErrorCodes.MethodNotFound, "no", RpcReasons.UnknownMethod);
+        throw new RpcException(RpcErrorCodes.MethodNotFound, "no", ReasonWords.UnknownMethod);
 
     private static Task<StateValue> GetAsync(RpcPeer peer, string key, CancellationToken cancellationToken = default) =>
         peer.CallAsync(WorkerMethods.StateGet, new StateKey(key), WorkerJsonContext.Default.StateKey, WorkerJsonContext.Default.StateValue, cancellationToken);

@@ -1,3 +1,4 @@
+using MfaHost.Vocabulary;
 using MfaHost.Limits;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
@@ -7,6 +8,7 @@ using MfaHost.Tests.Pipeline;
 using Moq;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tests.Limits;
 
@@ -135,7 +137,7 @@ public sealed class LimitFilterTests
         Assert.That((await filter.InvokeAsync(Call(limits, otp: "1"), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True);
         _time.Advance(TimeSpan.FromSeconds(99));
         var limited = await filter.InvokeAsync(Call(limits, otp: null), Answer(MfaVerdict.Accept()), default);
-        Assert.That((limited.Reason, limited.Message), Is.EqualTo((PushLimitFilter.PushRateLimited, "Too many push requests: try again in 1 s, or type a one-time password")));
+        Assert.That((limited.Reason, limited.Message), Is.EqualTo((ReasonWords.PushRateLimited, "Too many push requests: try again in 1 s, or type a one-time password")));
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.That((await filter.InvokeAsync(Call(limits, otp: null), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True);
     }

@@ -118,7 +118,7 @@ public sealed class MetricsEndpointTests
         busy.Start();
         var port = ((IPEndPoint)busy.LocalEndpoint).Port;
 
-        var e = Assert.ThrowsAsync<MfaHost.Hosting.HostStartupException>(() => MetricsTestHost.StartAsync($"listen = 127.0.0.1:{port}"));
+        var e = Assert.ThrowsAsync<MfaHost.Vocabulary.HostStartupException>(() => MetricsTestHost.StartAsync($"listen = 127.0.0.1:{port}"));
 
         Assert.That(e!.Message, Does.Contain($"cannot listen on 127.0.0.1:{port} ([metrics] listen)"));
     }

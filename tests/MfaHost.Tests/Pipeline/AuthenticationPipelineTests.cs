@@ -1,3 +1,4 @@
+using MfaHost.Vocabulary;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using Microsoft.Extensions.Logging;
@@ -382,7 +383,7 @@ public class AuthenticationPipelineTests
         Assert.Multiple(() =>
         {
             Assert.That(() => h.Client.Ended.Count, Is.EqualTo(1).After(10_000, 10));
-            Assert.That(h.Pipeline.Sessions.Count, Is.Zero);
+            Assert.That(h.Pipeline.Lifetime.Sessions.Count, Is.Zero);
         });
     }
 
@@ -398,7 +399,7 @@ public class AuthenticationPipelineTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(h.Pipeline.Sessions.Count, Is.EqualTo(90));
+            Assert.That(h.Pipeline.Lifetime.Sessions.Count, Is.EqualTo(90));
             Assert.That(() => h.Client.Ended.Select(e => e.Id).ToList(), Is.EquivalentTo(Enumerable.Range(0, 11).Select(i => $"s{i}")).After(10_000, 10));
             Assert.That(() => h.Logger.Entries.Select(e => e.EventId).ToList(), Does.Contain(410).After(10_000, 10), "logged after the last session end");
         });
@@ -424,7 +425,7 @@ public class AuthenticationPipelineTests
             Assert.That(ended, Is.True);
             Assert.That(h.Client.Ended, Has.Count.EqualTo(1));
             Assert.That(outcome.Verdict.IsDeny, Is.True);
-            Assert.That(outcome.Verdict.Reason, Is.EqualTo(AuthenticationPipeline.SessionEndedReason));
+            Assert.That(outcome.Verdict.Reason, Is.EqualTo(ReasonWords.SessionEnded));
         });
     }
 

@@ -1,3 +1,4 @@
+using MfaHost.Vocabulary;
 using MfaHost.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
@@ -75,7 +76,7 @@ public class ConversationStoreTests
         Assert.Multiple(() =>
         {
             Assert.That(outcome.Verdict.IsDeny, Is.True);
-            Assert.That(outcome.Verdict.Reason, Is.EqualTo(AuthenticationPipeline.OverloadedReason));
+            Assert.That(outcome.Verdict.Reason, Is.EqualTo(ReasonWords.Overloaded));
         });
     }
 

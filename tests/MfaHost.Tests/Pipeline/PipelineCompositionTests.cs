@@ -6,6 +6,7 @@ using MfaHost.Reload;
 using MfaHost.Testing;
 using MfaHost.Tests.Cli;
 using Microsoft.Extensions.DependencyInjection;
+using MfaHost.Plugins;
 
 namespace MfaHost.Tests.Pipeline;
 

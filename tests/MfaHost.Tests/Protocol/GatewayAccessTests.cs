@@ -1,5 +1,6 @@
+using MfaHost.Configuration;
 using MfaHost.Pipeline;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
@@ -15,7 +16,7 @@ public class GatewayAccessTests
     [TestCase(65534u, false)]
     public void By_default_only_the_hosts_own_uid_and_root_may_call(uint uid, bool allowed)
     {
-        var policy = new OwnerAndRootAccessPolicy(hostUid: 1000);
+        var policy = new AccessPolicy(AccessRules.Default, hostUid: 1000);
 
         var decision = policy.Authorize(new PeerCredentials(4242, uid, 100), "authenticate");
 
@@ -30,16 +31,16 @@ public class GatewayAccessTests
     [Test]
     public void A_peer_whose_credentials_are_unknown_is_refused()
     {
-        Assert.That(new OwnerAndRootAccessPolicy(hostUid: 1000).Authorize(PeerCredentials.Unknown, "health").Allowed, Is.False);
+        Assert.That(new AccessPolicy(AccessRules.Default, hostUid: 1000).Authorize(PeerCredentials.Unknown, "health").Allowed, Is.False);
     }
 
     [Test]
     public async Task The_policy_sees_the_callers_uid_and_pid_from_the_socket()
     {
         var seen = new List<PeerCredentials>();
-        var policy = new Mock<IGatewayAccessPolicy>();
-        policy.Setup(p => p.Authorize(It.IsAny<PeerCredentials>(), It.IsAny<string>()))
-            .Callback<PeerCredentials, string>((peer, _) => seen.Add(peer))
+        var policy = new Mock<AccessPolicy>(AccessRules.Default, 1000u);
+        policy.Setup(p => p.Authorize(It.IsAny<PeerCredentials>(), It.IsAny<string>(), It.IsAny<string?>()))
+            .Callback<PeerCredentials, string, string?>((peer, _, _) => seen.Add(peer))
             .Returns(AccessDecision.Allow);
         await using var host = await MockedPipelineHost.StartAsync(MockedPipelineHost.Accepting(), services: s => s.AddSingleton(policy.Object));
         await using var client = await host.CreateClientAsync();
@@ -55,8 +56,8 @@ public class GatewayAccessTests
     public async Task A_refused_call_is_forbidden_with_the_policys_reason_and_an_audit_line()
     {
         var pipeline = MockedPipelineHost.Accepting();
-        var policy = new Mock<IGatewayAccessPolicy>();
-        policy.Setup(p => p.Authorize(It.IsAny<PeerCredentials>(), "authenticate"))
+        var policy = new Mock<AccessPolicy>(AccessRules.Default, 1000u);
+        policy.Setup(p => p.Authorize(It.IsAny<PeerCredentials>(), "authenticate", It.IsAny<string?>()))
             .Returns(AccessDecision.Refuse("caller_not_authorized", "uid 1234 may not call 'authenticate'"));
         await using var host = await MockedPipelineHost.StartAsync(pipeline, services: s => s.AddSingleton(policy.Object));
         await using var gateway = await RawGatewayConnection.ConnectAsync(host.SocketPath);

@@ -255,7 +255,7 @@ public class GatewayMessagesTests
         Assert.Multiple(() =>
         {
             Assert.That(result.GetProperty("status").GetString(), Is.EqualTo("ok"));
-            Assert.That(result.GetProperty("version").GetString(), Is.EqualTo(MfaHost.Cli.RunCommand.Version));
+            Assert.That(result.GetProperty("version").GetString(), Is.EqualTo(MfaHost.Vocabulary.HostVersion.Value));
             Assert.That(result.GetProperty("uptime_s").GetInt64(), Is.GreaterThanOrEqualTo(0));
             Assert.That(result.GetProperty("plugins_loaded").GetInt32(), Is.Zero);
             Assert.That(result.GetProperty("in_flight").GetInt32(), Is.Zero);

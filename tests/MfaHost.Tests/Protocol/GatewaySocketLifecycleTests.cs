@@ -5,6 +5,7 @@ using MfaHost.PluginSdk;
 using MfaHost.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using MfaHost.Vocabulary;
 
 namespace MfaHost.Tests.Protocol;
 

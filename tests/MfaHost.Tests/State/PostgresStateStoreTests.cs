@@ -2,6 +2,7 @@ using MfaHost.State;
 using MfaHost.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tests.State;
 

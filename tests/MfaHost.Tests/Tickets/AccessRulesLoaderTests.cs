@@ -1,8 +1,8 @@
-using MfaHost.Access;
 using MfaHost.PluginSdk;
 using MfaHost.Testing;
 using Microsoft.Extensions.Configuration;
 using Moq;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tests.Tickets;
 

@@ -1,10 +1,9 @@
 using System.Collections.Frozen;
 using System.Text;
-using MfaHost.Access;
 using MfaHost.Configuration;
-using MfaHost.Protocol.Access;
+using MfaHost.Access;
 using MfaHost.Protocol.Methods;
-using MfaHost.Protocol.Rpc;
+using MfaHost.Rpc;
 using MfaHost.State;
 using MfaHost.Tickets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,13 +45,25 @@ public class TicketAccessTests
     [TestCase(HostUid, "reload", true)]
     public void Each_list_grants_its_methods_and_the_owner_and_root_everything(uint uid, string method, bool allowed)
     {
-        var decision = new ConfiguredAccessPolicy(Rules, HostUid).Authorize(Peer(uid), method);
+        var decision = new AccessPolicy(Rules, HostUid).Authorize(Peer(uid), method);
         Assert.That(decision.Allowed, Is.EqualTo(allowed));
         if (!allowed)
         {
             Assert.That(decision.Reason, Is.EqualTo("caller_not_authorized"));
             Assert.That(decision.Message, Does.Contain($"uid {uid}").And.Contain("[access]"));
         }
+    }
+
+    [TestCase(2003u, "ticket", "IMSPROD", "applid_not_allowed")]
+    [TestCase(2003u, "ticket", "CICSPROD", null)]
+    [TestCase(2004u, "ticket", "IMSPROD", null)]
+    [TestCase(0u, "ticket", "IMSPROD", null)]
+    [TestCase(2001u, "ticket", "CICSPROD", "caller_not_authorized")]
+    public void The_one_policy_also_answers_for_the_applid_asked_for(uint uid, string method, string applid, string? refusal)
+    {
+        var decision = new AccessPolicy(Rules, HostUid).Authorize(Peer(uid), method, applid);
+
+        Assert.That(decision.Allowed ? null : decision.Reason, Is.EqualTo(refusal));
     }
 
     [TestCase(2003u, "IMSPROD", "applid_not_allowed")]
@@ -67,8 +78,7 @@ public class TicketAccessTests
         var sessions = new SessionTokenService(store, settings, time);
         var method = new TicketMethod(
             new TicketService(store, new StateReplayStore(store), sessions, settings, time),
-            new HostSettings { ConfigFile = "x", ConfigDirectory = "/", SocketPath = "s", PluginsDirectory = "p", PluginConfigDirectory = "c", DataDirectory = "d", Access = Rules },
-            new ConfiguredAccessPolicy(Rules, HostUid),
+            new AccessPolicy(Rules, HostUid),
             MfaHost.Audit.NoAuditTrail.Instance,
             NullLoggerFactory.Instance);
         var body = Encoding.UTF8.GetBytes($"{{\"session_token\":\"{sessions.Issue("alice", "noop", "s1")}\",\"applid\":\"{applid}\"}}");

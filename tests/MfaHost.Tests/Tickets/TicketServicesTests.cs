@@ -2,6 +2,7 @@ using MfaHost.PluginSdk;
 using MfaHost.State;
 using MfaHost.Tickets;
 using Microsoft.Extensions.Time.Testing;
+using MfaHost.Configuration;
 
 namespace MfaHost.Tests.Tickets;
 
