@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MfaHost.Access;
 
 namespace MfaHost.Audit;
@@ -73,5 +74,31 @@ internal sealed record AuditRecord
             Action = action,
             Verdict = verdict,
         };
+    }
+
+    /// <summary>
+    /// A plugin instance's administrative operation run for <paramref name="peer"/> (through the socket or by the
+    /// command line with no host running). Never its arguments (an enrollment's may hold a secret): only the user they name.
+    /// </summary>
+    public static AuditRecord AdminOperation(string method, PeerCredentials peer, string instance, string? pluginType, string operation, JsonObject? arguments) =>
+        Admin(method, peer, "admin_operation") with
+        {
+            Plugin = instance,
+            PluginType = pluginType,
+            Username = UserNamed(arguments),
+            Detail = "operation " + operation,
+        };
+
+    private static string? UserNamed(JsonObject? arguments)
+    {
+        foreach (var name in (string[])["user", "username"])
+        {
+            if (arguments?[name] is JsonValue value && value.TryGetValue<string>(out var user))
+            {
+                return user;
+            }
+        }
+
+        return null;
     }
 }

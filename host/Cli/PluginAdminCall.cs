@@ -10,6 +10,7 @@ using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.State;
+using MfaHost.Unix;
 using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Cli;
@@ -151,23 +152,13 @@ internal sealed class PluginAdminCall(CliConsole console, string? socketOption, 
             // With no host running, this process is the trail's only writer: one trail for the whole session.
             await using var audit = new AuditTrail(settings.Audit, NotServing.Instance, TimeProvider.System, loggerFactory.CreateLogger<AuditTrail>());
             await audit.StartAsync(cancellationToken);
+            var (uid, gid) = FileStatus.Effective();
+            var self = new PeerCredentials(Environment.ProcessId, uid, gid);
             try
             {
                 return await body(new AdminSession(settings.MaxFrameBytes, async (operation, arguments, ct) =>
                 {
-                    var record = new AuditRecord
-                    {
-                        Event = AuditRecord.AdminEvent,
-                        Method = "cli",
-                        Action = "admin_operation",
-                        CallerUid = UnixUser.EffectiveUid(),
-                        CallerPid = Environment.ProcessId,
-                        Plugin = instance,
-                        PluginType = expectedType,
-                        Username = arguments["user"] is JsonValue user && user.TryGetValue<string>(out var name) ? name : null,
-                        Detail = "operation " + operation,
-                        Verdict = AuditRecord.Done,
-                    };
+                    var record = AuditRecord.AdminOperation("cli", self, instance, expectedType, operation, arguments);
                     try
                     {
                         var result = await runner.RunAsync(catalog, instance, operation, arguments, ct);

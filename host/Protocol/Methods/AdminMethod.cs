@@ -26,14 +26,8 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
         var instance = GatewayCall.Required(p.Instance, "instance");
         var operation = GatewayCall.Required(p.Operation, "operation");
 
-        // The arguments are never recorded (an enrollment's may hold a secret); only the user they name.
-        var record = AuditRecord.Admin(call.Method, call.Peer, "admin_operation") with
-        {
-            Plugin = instance,
-            PluginType = catalog.Current.TryGet(instance, out var found) ? found.Type : null,
-            Username = UserNamed(p.Arguments),
-            Detail = "operation " + operation,
-        };
+        var record = AuditRecord.AdminOperation(
+            call.Method, call.Peer, instance, catalog.Current.TryGet(instance, out var found) ? found.Type : null, operation, p.Arguments);
         try
         {
             var result = await _runner.RunAsync(catalog.Current, instance, operation, p.Arguments ?? [], cancellationToken);
@@ -51,19 +45,6 @@ internal sealed class AdminMethod(ActiveCatalog catalog, HostSettings settings, 
             };
             throw new RpcException(code, e.Message, e.Reason);
         }
-    }
-
-    private static string? UserNamed(JsonObject? arguments)
-    {
-        foreach (var name in (string[])["user", "username"])
-        {
-            if (arguments?[name] is JsonValue value && value.TryGetValue<string>(out var user))
-            {
-                return user;
-            }
-        }
-
-        return null;
     }
 }
 
