@@ -11,10 +11,13 @@ public sealed class FileLengthTests
 
     internal static readonly string[] ProductionFolders = ["host", "plugin-sdk", "plugins", "client", "kit"];
 
-    /// <summary>Files allowed over the budget for now, each with why; an entry that is no longer needed fails the test below.</summary>
-    internal static readonly Dictionary<string, string> OverBudget = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Files allowed over the budget for now, each with the most lines it may have and why. An entry caps the file where
+    /// it is (it may shrink, never grow); delete the entry once the file fits the budget.
+    /// </summary>
+    internal static readonly Dictionary<string, (int MaxLines, string Why)> OverBudget = new(StringComparer.Ordinal)
     {
-        ["host/Pipeline/AuthenticationPipeline.cs"] = "the steps branch (issue 20 item 3) splits the pipeline into steps; remove this entry when it lands",
+        ["host/Pipeline/AuthenticationPipeline.cs"] = (441, "the steps branch (issue 20 item 3) splits the pipeline into steps; delete this entry when it has landed"),
     };
 
     /// <summary>Every production file over <paramref name="budget"/> lines under <paramref name="root"/>, as "path: N lines" (paths with '/').</summary>
@@ -52,22 +55,10 @@ public sealed class FileLengthTests
     public void Every_production_file_fits_the_line_budget()
     {
         var over = FilesOverBudget(HostBuildOutput.RepositoryRoot, ProductionFolders, LineBudget)
-            .Where(f => !OverBudget.ContainsKey(f.Path))
+            .Where(f => !(OverBudget.TryGetValue(f.Path, out var allowed) && f.Lines <= allowed.MaxLines))
             .Select(f => $"{f.Path}: {f.Lines} lines (budget {LineBudget}): split it by concern");
 
         Assert.That(over, Is.Empty);
-    }
-
-    [Test]
-    public void Every_allowed_file_still_needs_its_entry()
-    {
-        var root = HostBuildOutput.RepositoryRoot;
-        var over = FilesOverBudget(root, ProductionFolders, LineBudget).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        var stale = OverBudget.Keys
-            .Where(path => !over.Contains(path))
-            .Select(path => $"{path} is within {LineBudget} lines now (or gone): remove its entry from FileLengthTests.OverBudget");
-
-        Assert.That(stale, Is.Empty);
     }
 
     [Test]
