@@ -13,6 +13,26 @@ internal sealed class SqliteStateConnection(SqliteConnection connection) : IDisp
 
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
+    /// <summary>False once SQLite has rolled the batch's transaction back by itself (SQLITE_FULL, SQLITE_IOERR, ...).</summary>
+    public bool InTransaction => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
+
+    public void TryRollback()
+    {
+        if (!InTransaction)
+        {
+            return;
+        }
+
+        try
+        {
+            Execute("ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // The error that made us roll back is the one to report.
+        }
+    }
+
     public void Execute(string sql)
     {
         using var command = connection.CreateCommand();

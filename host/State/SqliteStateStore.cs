@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using MfaHost.PluginSdk;
 using System.Threading.Channels;
@@ -44,6 +45,12 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
     private bool _disposed;
 
     public SqliteStateStore(string path, TimeProvider timeProvider)
+        : this(path, timeProvider, maxPageCount: null)
+    {
+    }
+
+    /// <summary>With <paramref name="maxPageCount"/>, SQLite answers "database or disk is full" past that size: how tests fill the disk.</summary>
+    internal SqliteStateStore(string path, TimeProvider timeProvider, long? maxPageCount)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -67,6 +74,11 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS state_expires ON state (expires) WHERE expires IS NOT NULL;
             """);
+        if (maxPageCount is { } pages)
+        {
+            _writer.Execute(string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {pages}"));
+        }
+
         Purge(Now());
         _writerLoop = Task.Run(WriterLoopAsync);
     }
@@ -206,7 +218,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
                 }
                 catch
                 {
-                    _writer.Execute("ROLLBACK");
+                    // SQLite ends the transaction itself on some errors (a full disk, an I/O error); a ROLLBACK then fails
+                    // with "no transaction is active" and must not hide the error that says what went wrong.
+                    _writer.TryRollback();
                     throw;
                 }
 

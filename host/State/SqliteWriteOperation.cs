@@ -21,14 +21,15 @@ internal sealed class SqliteWriteOperation<T>(Func<SqliteStateConnection, T> wri
 
     public Task<T> Task => _completion.Task;
 
-    // A failing statement fails its own caller only; the rest of the batch commits.
+    // A failing statement fails its own caller only and the rest of the batch commits, unless SQLite ended the
+    // transaction because of it (a full disk): then the whole batch fails with that error.
     public override void Run(SqliteStateConnection connection)
     {
         try
         {
             _result = write(connection);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6))
+        catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6) && connection.InTransaction)
         {
             _error = e;
         }
