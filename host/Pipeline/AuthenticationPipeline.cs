@@ -20,8 +20,8 @@ internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDi
     private static readonly MfaVerdict Whitelisted = MfaVerdict.Accept(MfaReasons.Whitelisted, "User whitelisted");
     private static readonly MfaVerdict Cached = MfaVerdict.Accept(MfaReasons.Cached, "cached authentication");
     private static readonly MfaVerdict ConnectionLimitReached = MfaVerdict.Deny(MfaReasons.ConnectionLimit, "Too many concurrent sessions");
-    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(ReasonWords.Overloaded, "Too many logins in progress, try again later");
-    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ReasonWords.ShuttingDown, "The plugin instance was replaced; try again");
+    private static readonly MfaVerdict Overloaded = CancellationAnswers.Verdict(CancellationCause.Overloaded);
+    private static readonly MfaVerdict Retired = CancellationAnswers.Verdict(CancellationCause.InstanceRetired);
     private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(ReasonWords.StateUnavailable, "The host's state store is unavailable, try again later");
 
     private readonly ActiveCatalog _catalog;

@@ -351,7 +351,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
                 return;
             }
 
-            var refusal = _dispatcher.Admit(request!, Peer, out var method);
+            var refusal = _dispatcher.Admit(request!, Peer, Id, out var method);
             if (refusal is not null)
             {
                 if (request!.Id is { } id)
