@@ -56,12 +56,7 @@ internal static partial class CancellationAnswers
     {
         var verdict = Verdict(cause);
         var level = LevelOf(cause);
-        if ((request?.FirstReport() ?? true) is false)
-        {
-            return verdict;
-        }
-
-        if (logger.IsEnabled(level))
+        if (IsFirstReport(request) && logger.IsEnabled(level))
         {
 #pragma warning disable CA1873 // IsEnabled(level) just above: the analyzer does not see a level held in a variable.
             LogLoginCancelled(logger, level, instance, username, sessionId, elapsed, Describe(cause, requestTimeout), "DENY " + verdict.Reason);
@@ -76,12 +71,7 @@ internal static partial class CancellationAnswers
     {
         var error = Error(cause);
         var level = LevelOf(cause);
-        if ((request?.FirstReport() ?? true) is false)
-        {
-            return error;
-        }
-
-        if (logger.IsEnabled(level))
+        if (IsFirstReport(request) && logger.IsEnabled(level))
         {
 #pragma warning disable CA1873 // IsEnabled(level) just above: the analyzer does not see a level held in a variable.
             LogCallCancelled(logger, level, method, connection, elapsed, Describe(cause, requestTimeout), error.Code, error.Reason);
@@ -90,6 +80,9 @@ internal static partial class CancellationAnswers
 
         return error;
     }
+
+    // Outside a gateway request (a pipeline used on its own) every report is the first.
+    private static bool IsFirstReport(RequestCancellation? request) => request?.FirstReport() ?? true;
 
     private static string Describe(CancellationCause cause, TimeSpan requestTimeout) => cause switch
     {
