@@ -14,6 +14,7 @@ internal sealed class MeasuredPipeline(IAuthenticationPipeline inner, HostMetric
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = timeProvider.GetTimestamp();
+        var cancellation = RequestCancellation.Of(cancellationToken);
         AuthenticationOutcome outcome;
         try
         {
@@ -22,8 +23,9 @@ internal sealed class MeasuredPipeline(IAuthenticationPipeline inner, HostMetric
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The protocol layer answers DENY timeout for this.
-            metrics.Decided(request.Plugin, MfaVerdictKind.Deny, MfaReasons.Timeout, request.Username, timeProvider.GetElapsedTime(started));
+            // The protocol layer answers it (and logs why): counted here as the DENY it answers.
+            var answer = CancellationAnswers.Verdict(cancellation?.Cause ?? CancellationCause.RequestTimeout);
+            metrics.Decided(request.Plugin, answer.Kind, answer.Reason, request.Username, timeProvider.GetElapsedTime(started));
             throw;
         }
 

@@ -14,7 +14,7 @@ namespace MfaHost.Pipeline;
 /// </summary>
 internal sealed class AuthenticationPipeline : IAuthenticationPipeline, IAsyncDisposable
 {
-    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ReasonWords.ShuttingDown, "The plugin instance was replaced; try again");
+    private static readonly MfaVerdict Retired = CancellationAnswers.Verdict(CancellationCause.InstanceRetired);
     private static readonly MfaVerdict StateUnavailable = MfaVerdict.Deny(ReasonWords.StateUnavailable, "The host's state store is unavailable, try again later");
 
     private readonly ActiveCatalog _catalog;

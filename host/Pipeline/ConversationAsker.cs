@@ -6,7 +6,7 @@ namespace MfaHost.Pipeline;
 /// <summary>Asks the user a question (NEEDINFO) and keeps the <see cref="Conversation"/> its answer continues; the steps that ask share it.</summary>
 internal sealed class ConversationAsker(ConversationStore conversations, ILogger<AuthenticationPipeline> logger)
 {
-    private static readonly MfaVerdict Overloaded = MfaVerdict.Deny(ReasonWords.Overloaded, "Too many logins in progress, try again later");
+    private static readonly MfaVerdict Overloaded = CancellationAnswers.Verdict(CancellationCause.Overloaded);
 
     public AuthenticationOutcome Ask(LoginContext login, Conversation conversation, MfaVerdict question)
     {

@@ -35,9 +35,6 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 409, Level = LogLevel.Error, Message = "Ending idle or surplus sessions failed")]
     public static partial void SessionSweepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "{Instance}: session {SessionId} ended while the plugin was authenticating user {Username}; answering session_ended")]
-    public static partial void PluginStoppedBySessionEnd(ILogger logger, string instance, string username, string sessionId);
-
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "{Instance}: the plugin gave up (its own cancellation, e.g. an HTTP timeout) while authenticating user {Username} (session {SessionId}); answering timeout")]
     public static partial void PluginTimedOut(ILogger logger, Exception exception, string instance, string username, string sessionId);
 

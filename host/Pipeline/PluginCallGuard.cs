@@ -11,15 +11,13 @@ namespace MfaHost.Pipeline;
 /// The host's policy around one call of a plugin instance: the instance's circuit breaker (<c>[circuit]</c>),
 /// fail-open for an unreachable service (the instance's <see cref="MfaClient.IgnoreConnectionError"/>), the
 /// <c>request_timeout</c> bound (the plugin runs off the caller's thread, so one that blocks its thread is still
-/// answered in time), and what a cancelled, timed-out or failing plugin becomes. Every timeout is logged with the
-/// instance and the limit that fired.
+/// answered in time), and what a failing plugin becomes. A call stopped by the request's cancellation propagates it;
+/// one stopped by the session's end or the instance's retirement is answered by <see cref="CancellationAnswers"/>.
 /// </summary>
 internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSettings hostSettings, TimeProvider timeProvider, ILogger<PluginCallGuard> logger)
 {
     private static readonly MfaVerdict PluginError = MfaVerdict.Deny(MfaReasons.PluginError, "Internal error in plugin");
-    private static readonly MfaVerdict SessionEnded = MfaVerdict.Deny(ReasonWords.SessionEnded, "The session ended");
     private static readonly MfaVerdict PluginTimeout = MfaVerdict.Deny(MfaReasons.Timeout, "No answer from the MFA service in time");
-    private static readonly MfaVerdict Retired = MfaVerdict.Deny(ReasonWords.ShuttingDown, "The plugin instance was replaced; try again");
     private static readonly MfaVerdict Unreachable = MfaVerdict.Deny(MfaReasons.ServiceUnreachable, "Backend service unreachable");
 
     /// <summary>
@@ -37,6 +35,7 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
 
         var outcome = ServiceOutcome.Abandoned;
         var started = timeProvider.GetTimestamp();
+        var cancellation = RequestCancellation.Of(cancellationToken);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sessionEnded, instance.RetiredToken);
         try
         {
@@ -53,27 +52,21 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
         }
         catch (TimeoutException)
         {
-            LogRequestTimeout(logger, instance.Name, request.Username, request.Session.Id, hostSettings.RequestTimeout);
-            return PluginTimeout;
+            // The plugin did not return within request_timeout (it may still hold a thread).
+            return Stopped(CancellationCause.RequestTimeout);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var elapsed = timeProvider.GetElapsedTime(started);
-            var which = elapsed >= hostSettings.RequestTimeout * 0.99
-                ? $"request_timeout ({hostSettings.RequestTimeout.TotalSeconds:0.###} s) reached"
-                : "the gateway closed the connection or the host is stopping";
-            LogCallerCancelled(logger, instance.Name, request.Username, request.Session.Id, elapsed, which);
+            // The request's own cancellation: whoever answers the request names its cause.
             throw;
         }
         catch (OperationCanceledException) when (sessionEnded.IsCancellationRequested)
         {
-            PipelineLog.PluginStoppedBySessionEnd(logger, instance.Name, request.Username, request.Session.Id);
-            return SessionEnded;
+            return Stopped(CancellationCause.SessionEnded);
         }
         catch (OperationCanceledException) when (instance.RetiredToken.IsCancellationRequested)
         {
-            // A reload replaced the instance and it drained for longer than drain_timeout.
-            return Retired;
+            return Stopped(CancellationCause.InstanceRetired);
         }
         catch (OperationCanceledException e)
         {
@@ -98,6 +91,9 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
             // Cancellation and plugin bugs stay Abandoned: they tell nothing about the service.
             circuit.Record(outcome, isProbe);
         }
+
+        MfaVerdict Stopped(CancellationCause cause) => CancellationAnswers.AnswerLogin(
+            logger, cause, cancellation, instance.Name, request.Username, request.Session.Id, cancellation?.Elapsed ?? timeProvider.GetElapsedTime(started), hostSettings.RequestTimeout);
     }
 
     private MfaVerdict WhenUnreachable(PluginInstance instance, MfaClient client, string why)
@@ -111,12 +107,6 @@ internal sealed partial class PluginCallGuard(InstanceCircuits circuits, HostSet
         LogFailOpen(logger, instance.Name, why);
         return MfaVerdict.Accept(MfaReasons.AcceptedServiceUnreachable, $"{client.BrandName} is not reachable, fallback enabled");
     }
-
-    [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "{Instance}: no answer from the plugin for user {Username} (session {SessionId}) within request_timeout ({Limit}); answering timeout (the plugin may still hold a thread)")]
-    private static partial void LogRequestTimeout(ILogger logger, string instance, string username, string sessionId, TimeSpan limit);
-
-    [LoggerMessage(EventId = 421, Level = LogLevel.Warning, Message = "{Instance}: the request for user {Username} (session {SessionId}) was cancelled after {Elapsed}: {Which}")]
-    private static partial void LogCallerCancelled(ILogger logger, string instance, string username, string sessionId, TimeSpan elapsed, string which);
 
     [LoggerMessage(EventId = 422, Level = LogLevel.Warning, Message = "{Instance}: service unreachable, failing open (ignore_connection_error): {Why}")]
     private static partial void LogFailOpen(ILogger logger, string instance, string why);

@@ -47,7 +47,7 @@ internal sealed partial class GatewayConnection
                 return;
             }
 
-            var refusal = _dispatcher.Admit(request!, Peer, out var method);
+            var refusal = _dispatcher.Admit(request!, Peer, Id, out var method);
             if (refusal is not null)
             {
                 if (request!.Id is { } id)

@@ -4,6 +4,7 @@ using MfaHost.Configuration;
 using MfaHost.Logging;
 using MfaHost.Metrics;
 using MfaHost.Access;
+using MfaHost.Pipeline;
 using MfaHost.Protocol.Methods;
 using MfaHost.Rpc;
 using Microsoft.Extensions.Logging;
@@ -13,12 +14,11 @@ namespace MfaHost.Protocol;
 /// <summary>
 /// Serves decoded requests: finds the method, asks the access policy, applies <c>max_in_flight</c>,
 /// runs the method under the request timeout, and turns failures into JSON-RPC errors. Counts the
-/// requests it runs, so shutdown can wait for them.
+/// requests it runs, so shutdown can wait for them. Each request's <see cref="RequestCancellation"/> starts here and
+/// carries why it was cancelled; what that becomes on the wire is <see cref="CancellationAnswers"/>' business.
 /// </summary>
 internal sealed class GatewayDispatcher
 {
-    private static readonly RpcError ShuttingDown = new(RpcErrorCodes.Overloaded, "The host is shutting down; retry on another host", ReasonWords.ShuttingDown);
-
     private readonly FrozenDictionary<string, IGatewayMethod> _methods;
     private readonly AccessPolicy _accessPolicy;
     private readonly InFlightRequests _inFlight;
@@ -67,7 +67,7 @@ internal sealed class GatewayDispatcher
     /// The checks made at once, before a request runs. Null with <paramref name="method"/> set: admitted,
     /// and <see cref="RunAsync"/> must follow exactly once. Otherwise the error to answer.
     /// </summary>
-    public RpcError? Admit(RpcRequest request, PeerCredentials peer, out IGatewayMethod? method)
+    public RpcError? Admit(RpcRequest request, PeerCredentials peer, long connection, out IGatewayMethod? method)
     {
         if (!_methods.TryGetValue(request.Method, out method))
         {
@@ -98,19 +98,14 @@ internal sealed class GatewayDispatcher
         }
 
         Interlocked.Increment(ref _running);
-        if (_stopping)
+        var refused = _stopping ? CancellationCause.ShuttingDown
+            : method.CountsTowardLimit && !_inFlight.TryEnter() ? CancellationCause.Overloaded
+            : (CancellationCause?)null;
+        if (refused is { } cause)
         {
             Leave();
             method = null;
-            return ShuttingDown;
-        }
-
-        if (method.CountsTowardLimit && !_inFlight.TryEnter())
-        {
-            Leave();
-            ProtocolLog.Overloaded(_logger, request.Method, _inFlight.Limit);
-            method = null;
-            return new RpcError(RpcErrorCodes.Overloaded, "The host is at its concurrency limit (max_in_flight); retry later", ReasonWords.Overloaded);
+            return CancellationAnswers.AnswerCall(_logger, cause, null, request.Method, connection, TimeSpan.Zero, _requestTimeout);
         }
 
         return null;
@@ -120,30 +115,29 @@ internal sealed class GatewayDispatcher
     public async Task<RpcResponse?> RunAsync(IGatewayMethod method, RpcRequest request, PeerCredentials peer, long connection, CancellationToken connectionToken)
     {
         var started = _timeProvider.GetTimestamp();
-        using var timeout = new CancellationTokenSource(_requestTimeout, _timeProvider);
-        using var linked = connectionToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        using var cancellation = new RequestCancellation(_requestTimeout, _timeProvider);
+        using var closed = connectionToken.UnsafeRegister(
+            static state =>
+            {
+                var (dispatcher, cancellation) = ((GatewayDispatcher, RequestCancellation))state!;
+                cancellation.Cancel(dispatcher.CauseOfClosing);
+            },
+            (this, cancellation));
         RpcResponse? response;
         try
         {
             ProtocolLog.Request(_logger, request.Method, connection);
-            var result = await method.InvokeAsync(new GatewayCall(request.Method, request.Params, peer), timeout.Token);
-            if (timeout.IsCancellationRequested)
-            {
-                ProtocolLog.RequestCancelled(_logger, request.Method, connection, _timeProvider.GetElapsedTime(started), _requestTimeout);
-            }
-
+            var result = await method.InvokeAsync(new GatewayCall(request.Method, request.Params, peer), cancellation.Token);
             response = request.Id is { } id ? RpcResponse.Success(id, result) : null;
         }
         catch (RpcException e)
         {
             response = request.Id is { } id ? RpcResponse.Failure(id, e.ToError()) : null;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellation.Cause is { } cause)
         {
-            ProtocolLog.RequestCancelled(_logger, request.Method, connection, _timeProvider.GetElapsedTime(started), _requestTimeout);
-            response = request.Id is not { } id ? null
-                : _shutdown.IsStopping ? RpcResponse.Failure(id, ShuttingDown)
-                : RpcResponse.Failure(id, new RpcError(RpcErrorCodes.InternalError, "The request was cancelled: request timeout, or the connection closed", ReasonWords.Timeout));
+            var error = CancellationAnswers.AnswerCall(_logger, cause, cancellation, request.Method, connection, cancellation.Elapsed, _requestTimeout);
+            response = request.Id is { } id ? RpcResponse.Failure(id, error) : null;
         }
         catch (MfaHost.State.StateUnavailableException e)
         {
@@ -173,6 +167,9 @@ internal sealed class GatewayDispatcher
 
         return response;
     }
+
+    // The connection's token fires when the connection closes, and for every connection when the host stops.
+    private CancellationCause CauseOfClosing => _shutdown.IsStopping ? CancellationCause.ShuttingDown : CancellationCause.GatewayGone;
 
     /// <summary>From now on every request is refused with -32002 <c>shutting_down</c>.</summary>
     public void StopAdmitting()

@@ -26,8 +26,6 @@ internal static partial class ProtocolLog
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Connection {Connection} ({Peer}) sent a line longer than max_frame_bytes ({MaxFrameBytes}); closing it ({HeldBack} more of this uid not logged before this one)")]
     public static partial void FrameTooLarge(ILogger logger, long connection, Access.PeerCredentials peer, int maxFrameBytes, long heldBack);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "Request {Method} refused: {InFlight} request(s) in flight is the limit (max_in_flight)")]
-    public static partial void Overloaded(ILogger logger, string method, int inFlight);
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "Stopping: no new connections; waiting up to {Timeout} for {Running} request(s) in flight")]
     public static partial void Draining(ILogger logger, TimeSpan timeout, int running);
@@ -41,8 +39,6 @@ internal static partial class ProtocolLog
     [LoggerMessage(EventId = 311, Level = LogLevel.Debug, Message = "Request {Method} on connection {Connection}")]
     public static partial void Request(ILogger logger, string method, long connection);
 
-    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Request {Method} on connection {Connection} was cancelled after {Elapsed} (request timeout {Timeout}, connection closed or host stopping)")]
-    public static partial void RequestCancelled(ILogger logger, string method, long connection, TimeSpan elapsed, TimeSpan timeout);
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Debug, Message = "Connection {Connection}: {Error}")]
     public static partial void ConnectionError(ILogger logger, long connection, string error);

@@ -36,7 +36,7 @@ public class DispatchBenchmarks
             DataDirectory = "/tmp/data",
         };
         _dispatcher = new GatewayDispatcher(
-            [new AuthenticateMethod(new AcceptingPipeline(), new ShutdownState(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System)],
+            [new AuthenticateMethod(new AcceptingPipeline(), new DecisionAudit(NoAuditTrail.Instance, new ActiveCatalog()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuthenticateMethod>.Instance)],
             new AccessPolicy(AccessRules.Default, 0),
             new InFlightRequests(settings),
             settings,
@@ -52,7 +52,7 @@ public class DispatchBenchmarks
     [Benchmark(Description = "dispatch authenticate (stub pipeline)")]
     public async Task<bool> Dispatch()
     {
-        _dispatcher.Admit(_request, _peer, out var method);
+        _dispatcher.Admit(_request, _peer, 1, out var method);
         return await _dispatcher.RunAsync(method!, _request, _peer, 1, CancellationToken.None) is not null;
     }
 

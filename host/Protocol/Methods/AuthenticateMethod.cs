@@ -2,11 +2,12 @@ using MfaHost.Audit;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
 using MfaHost.Rpc;
+using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Protocol.Methods;
 
 /// <summary><c>authenticate</c>: decodes the params, runs the authentication pipeline, encodes the verdict.</summary>
-internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, ShutdownState shutdown, DecisionAudit audit, TimeProvider timeProvider) : IGatewayMethod
+internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, DecisionAudit audit, TimeProvider timeProvider, ILogger<AuthenticateMethod> logger) : IGatewayMethod
 {
     public string Name => "authenticate";
 
@@ -33,6 +34,7 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Shutd
         };
 
         var started = timeProvider.GetTimestamp();
+        var cancellation = RequestCancellation.Of(cancellationToken);
         AuthenticateResult result;
         try
         {
@@ -41,7 +43,11 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Shutd
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            result = shutdown.IsStopping ? ShuttingDown : TimedOut;
+            var elapsed = timeProvider.GetElapsedTime(started);
+            var cause = cancellation?.Cause ?? CancellationCause.RequestTimeout;
+            result = ToResult(new AuthenticationOutcome(
+                CancellationAnswers.AnswerLogin(logger, cause, cancellation, request.Plugin, request.Username, request.SessionId, cancellation?.Elapsed ?? elapsed, cancellation?.Timeout ?? elapsed),
+                null));
         }
         catch (UnknownPluginException e)
         {
@@ -53,21 +59,6 @@ internal sealed class AuthenticateMethod(IAuthenticationPipeline pipeline, Shutd
     }
 
     private static readonly Dictionary<string, string> EmptyAttributes = [];
-
-    private static readonly AuthenticateResult TimedOut = new()
-    {
-        Verdict = "DENY",
-        Reason = MfaReasons.Timeout,
-        Message = "No decision in time",
-    };
-
-    // Gateways take this reason as "retry on another host".
-    private static readonly AuthenticateResult ShuttingDown = new()
-    {
-        Verdict = "DENY",
-        Reason = ReasonWords.ShuttingDown,
-        Message = "The MFA service is restarting; try again",
-    };
 
     internal static AuthenticateResult ToResult(AuthenticationOutcome outcome)
     {

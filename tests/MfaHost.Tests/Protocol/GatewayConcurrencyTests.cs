@@ -37,7 +37,7 @@ public class GatewayConcurrencyTests
         public void Release(string sessionId, MfaVerdict verdict) => Gate(sessionId).TrySetResult(new AuthenticationOutcome(verdict, "alice"));
     }
 
-    private static async Task WaitForInFlightAsync(RunningHost host, int count)
+    internal static async Task WaitForInFlightAsync(RunningHost host, int count)
     {
         await using var client = await host.CreateClientAsync();
         using var give = new CancellationTokenSource(TimeSpan.FromSeconds(30));
