@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Logging;
@@ -17,8 +16,8 @@ internal static class RunCommand
 {
     public static async Task<int> RunAsync(string configPath, string? socketOverride, CliConsole console, CancellationToken cancellationToken)
     {
-        // SIGHUP ends a .NET process unless handled; until the host serves, a reload has nothing to do.
-        using var earlyHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
+        // SIGHUP ends a .NET process unless handled: handled from here to the end, kept until the host serves.
+        using var hangup = HangupSignal.Register();
         var snapshot = ConfigurationSnapshotLoader.Load(configPath, socketOverride, TimeProvider.System);
         if (!snapshot.IsValid)
         {
@@ -28,7 +27,7 @@ internal static class RunCommand
         }
 
         var settings = snapshot.Host;
-        using var host = HostComposition.Build(snapshot, socketOverride: socketOverride);
+        using var host = HostComposition.Build(snapshot, socketOverride: socketOverride, hangup: hangup);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MfaHost");
         HostLog.Starting(logger, HostVersion.Value, settings.ConfigFile);
 

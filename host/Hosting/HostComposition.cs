@@ -27,7 +27,7 @@ internal static class HostComposition
     /// services resolve: the caller activates the snapshot (<see cref="ConfigurationReloader.Activate"/>)
     /// before it starts the host.
     /// </summary>
-    public static IHost Build(ConfigurationSnapshot snapshot, Action<IServiceCollection>? overrides = null, string? socketOverride = null)
+    public static IHost Build(ConfigurationSnapshot snapshot, Action<IServiceCollection>? overrides = null, string? socketOverride = null, HangupSignal? hangup = null)
     {
         var settings = snapshot.Host;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
@@ -67,6 +67,15 @@ internal static class HostComposition
         builder.Services.AddSingleton<PluginCallGuard>();
         builder.Services.AddSingleton(AuthenticationSteps.InOrder);
         builder.Services.AddAuthenticationPipeline();
+        if (hangup is null)
+        {
+            builder.Services.AddSingleton(_ => HangupSignal.Register());
+        }
+        else
+        {
+            builder.Services.AddSingleton(hangup);
+        }
+
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.AddAudit();
         builder.Services.AddGatewayProtocol();

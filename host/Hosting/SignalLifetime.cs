@@ -6,9 +6,10 @@ namespace MfaHost.Hosting;
 
 /// <summary>
 /// Stops the host on SIGTERM, SIGINT and SIGQUIT, without the console lifetime's banner lines; reloads
-/// the configuration on SIGHUP (what <c>systemctl reload</c> sends), which never stops the host.
+/// the configuration on SIGHUP (what <c>systemctl reload</c> sends), which never stops the host, once the host serves
+/// (a SIGHUP that came earlier, kept by <see cref="HangupSignal"/>, reloads then).
 /// </summary>
-internal sealed class SignalLifetime(IHostApplicationLifetime lifetime, ConfigurationReloader reloader) : IHostLifetime, IDisposable
+internal sealed class SignalLifetime(IHostApplicationLifetime lifetime, ConfigurationReloader reloader, HangupSignal hangup) : IHostLifetime, IDisposable
 {
     private readonly List<PosixSignalRegistration> _registrations = [];
 
@@ -23,11 +24,7 @@ internal sealed class SignalLifetime(IHostApplicationLifetime lifetime, Configur
             }));
         }
 
-        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            reloader.RequestReload("SIGHUP");
-        }));
+        lifetime.ApplicationStarted.Register(() => hangup.Attach(reloader.RequestReload));
         return Task.CompletedTask;
     }
 

@@ -31,16 +31,19 @@ public class SighupTests
         process.BeginOutputReadLine();
         try
         {
-            await WaitUntilAsync(() => File.Exists(socket) || process.HasExited, output);
+            // Listening, not merely the socket file: the file exists from bind, a moment before the host accepts.
+            await WaitUntilAsync(() => Logged(output, "Listening on " + socket) || process.HasExited, output);
             await using (var client = await MfaHostClient.ConnectAsync(socket))
             {
                 Assert.That((await client.AuthenticateAsync(ReloadHarness.Otp("a", "s1"))).Message, Is.EqualTo("build 1 one otp"));
                 temp.Write("config/plugins/a.ini", ReloadHarness.Instance("two"));
 
+                // The generation the host serves, asked over the socket: what a reload changes, seen without depending on
+                // when the host's output reaches this process.
                 Signal(process.Id, "HUP");
-                await WaitUntilAsync(() => Logged(output, "Configuration generation 2 loaded") || process.HasExited, output);
+                await WaitUntilAsync(async () => process.HasExited || (await client.HealthAsync()).ConfigGeneration == 2, output);
                 Signal(process.Id, "HUP");
-                await WaitUntilAsync(() => Logged(output, "Configuration generation 3 loaded") || process.HasExited, output);
+                await WaitUntilAsync(async () => process.HasExited || (await client.HealthAsync()).ConfigGeneration == 3, output);
 
                 Assert.That(process.HasExited, Is.False, "SIGHUP must not stop the host:\n" + output);
                 Assert.That((await client.AuthenticateAsync(ReloadHarness.Otp("a", "s2"))).Message, Is.EqualTo("build 1 two otp"));
@@ -49,10 +52,13 @@ public class SighupTests
 
             Signal(process.Id, "TERM");
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            // All output is read once the process has exited.
             Assert.Multiple(() =>
             {
                 Assert.That(process.ExitCode, Is.Zero, output.ToString());
-                Assert.That(Logged(output, "Reloading the configuration (SIGHUP)"), Is.True, output.ToString());
+                Assert.That(Count(output, "Reloading the configuration (SIGHUP)"), Is.EqualTo(2), output.ToString());
+                Assert.That(Logged(output, "Configuration generation 3 loaded"), Is.True, output.ToString());
                 Assert.That(File.Exists(socket), Is.False, "the socket file is removed on exit");
             });
         }
@@ -73,19 +79,30 @@ public class SighupTests
         }
     }
 
+    private static int Count(StringBuilder output, string text)
+    {
+        lock (output)
+        {
+            return output.ToString().Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
     private static void Signal(int pid, string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, StringBuilder output)
+    private static Task WaitUntilAsync(Func<bool> condition, StringBuilder output) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), output);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, StringBuilder output)
     {
-        for (var i = 0; i < 600 && !condition(); i++)
+        for (var i = 0; i < 600 && !await condition(); i++)
         {
             await Task.Delay(50);
         }
 
-        Assert.That(condition(), Is.True, "timed out; host output:\n" + output);
+        Assert.That(await condition(), Is.True, "timed out; host output:\n" + output);
     }
 }
