@@ -46,6 +46,12 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
     private bool _disposed;
 
     public SqliteStateStore(string path, TimeProvider timeProvider)
+        : this(path, timeProvider, maxPageCount: null)
+    {
+    }
+
+    /// <summary>With <paramref name="maxPageCount"/>, SQLite answers "database or disk is full" past that size: how tests fill the disk.</summary>
+    internal SqliteStateStore(string path, TimeProvider timeProvider, long? maxPageCount)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -69,6 +75,11 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS state_expires ON state (expires) WHERE expires IS NOT NULL;
             """);
+        if (maxPageCount is { } pages)
+        {
+            _writer.Execute(string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {pages}"));
+        }
+
         Purge(Now());
         _writerLoop = Task.Run(WriterLoopAsync);
     }
@@ -208,7 +219,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
                 }
                 catch
                 {
-                    _writer.Execute("ROLLBACK");
+                    // SQLite ends the transaction itself on some errors (a full disk, an I/O error); a ROLLBACK then fails
+                    // with "no transaction is active" and must not hide the error that says what went wrong.
+                    _writer.TryRollback();
                     throw;
                 }
 
@@ -253,14 +266,15 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
 
         public Task<T> Task => _completion.Task;
 
-        // A failing statement fails its own caller only; the rest of the batch commits.
+        // A failing statement fails its own caller only and the rest of the batch commits, unless SQLite ended the
+        // transaction because of it (a full disk): then the whole batch fails with that error.
         public override void Run(StoreConnection connection)
         {
             try
             {
                 _result = write(connection);
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6))
+            catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6) && connection.InTransaction)
             {
                 _error = e;
             }
@@ -285,6 +299,26 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
     private sealed class StoreConnection(SqliteConnection connection) : IDisposable
     {
         private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        /// <summary>False once SQLite has rolled the batch's transaction back by itself (SQLITE_FULL, SQLITE_IOERR, ...).</summary>
+        public bool InTransaction => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
+
+        public void TryRollback()
+        {
+            if (!InTransaction)
+            {
+                return;
+            }
+
+            try
+            {
+                Execute("ROLLBACK");
+            }
+            catch (SqliteException)
+            {
+                // The error that made us roll back is the one to report.
+            }
+        }
 
         public void Execute(string sql)
         {

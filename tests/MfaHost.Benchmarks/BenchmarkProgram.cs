@@ -28,9 +28,10 @@ internal static class BenchmarkProgram
           totp-load --socket S[,S2] --users-file DIR/totp-users.txt [--plugin totp] [--connections 16] [--depth 1] [--seconds 10] [--host-pid PID]
                                                drive the totp plugin with valid, never repeated codes; anything but ACCEPT is an error
           totp-compare --socket S --users-file DIR/totp-users.txt [--connections 16] [--seconds 10] [--host-pid PID]
-                [--freeradius freeradius] [--radclient radclient]
+                [--freeradius freeradius] [--radclient radclient] [--radclient-processes 4]
                                                the totp-load run, then a private FreeRADIUS 3.2 rlm_totp with the same users and
-                                               clients (RADIUS on loopback); prints both figures and the ratio
+                                               clients (RADIUS on loopback); prints both figures and the ratio; then FreeRADIUS
+                                               driven by N parallel `radclient -p 64 -q -s` (0: skip), its figure and ratio
           totp-verify-load --dir DIR [--callers 16] [--seconds 10] [--rounds 1]
                                                the totp instance of a totp-setup folder called in this process (no socket, no
                                                pipeline): verifications/s, latency and CPU time per verification

@@ -3,7 +3,9 @@ namespace MfaHost.Benchmarks;
 /// <summary>
 /// <c>totp-compare</c>: the host's <c>totp</c> plugin (every request a fresh valid code of a distinct user, replay claim
 /// written durably) and FreeRADIUS 3.2 <c>rlm_totp</c> (no replay check) with the same users and the same number of
-/// clients, one after the other in one run; prints both figures and the ratio.
+/// clients, one after the other in one run; prints both figures and the ratio. Then, unless <c>--radclient-processes 0</c>,
+/// FreeRADIUS once more driven by <c>radclient</c> as issue 17 words it (<see cref="RadclientLoad"/>), with its own ratio
+/// and whether that figure is <c>radclient</c>'s limit rather than FreeRADIUS's.
 /// </summary>
 internal static class TotpCompare
 {
@@ -25,28 +27,55 @@ internal static class TotpCompare
 
         var hostUsers = TotpLoad.ReadUsers(users);
         await TotpLoad.MeasureAsync(socket, hostUsers, "totp", connections, 1, warmup, TimeSpan.Zero, client);
-        var hostCpu = CpuOf(options.Pid);
+        var hostCpuBefore = CpuOf(options.Pid);
         var host = await TotpLoad.MeasureAsync(socket, hostUsers, "totp", connections, 1, duration, TimeSpan.Zero, client);
-        var hostCpuPerAuth = PerAuthentication(CpuOf(options.Pid) - hostCpu, host);
+        var hostCpu = CpuOf(options.Pid) - hostCpuBefore;
         Console.WriteLine(host.Summary("mfahost totp"));
         Console.WriteLine(LineDriver.Memory(options.Pid));
 
         await RadiusDriver.RunAsync(radius.EndPoint, radius.SharedSecret, radiusUsers, connections, warmup);
         var radiusCpu = CpuOf(radius.ProcessId);
         var rlm = await RadiusDriver.RunAsync(radius.EndPoint, radius.SharedSecret, radiusUsers, connections, duration);
-        var radiusCpuPerAuth = PerAuthentication(CpuOf(radius.ProcessId) - radiusCpu, rlm);
+        var radiusCpuUsed = CpuOf(radius.ProcessId) - radiusCpu;
         Console.WriteLine(rlm.Summary("freeradius rlm_totp"));
-        Console.WriteLine($"ratio mfahost/rlm_totp: {host.PerSecond / rlm.PerSecond:F2}x throughput; p99 {host.Percentile(99) / 1000:F1} ms against {rlm.Percentile(99) / 1000:F1} ms");
-        Console.WriteLine($"server cpu per authentication: mfahost {hostCpuPerAuth} against freeradius {radiusCpuPerAuth}");
-        return host.Errors == 0 && rlm.Errors == 0 ? 0 : 1;
+
+        var radclientProcesses = options.Int("radclient-processes", 4);
+        var viaRadclient = radclientProcesses > 0
+            ? await RadclientLoad.RunAsync(options.Get("radclient", "radclient"), radius, radiusUsers, radclientProcesses, duration)
+            : null;
+        if (viaRadclient is not null)
+        {
+            Console.WriteLine(viaRadclient.Summary("freeradius rlm_totp via radclient"));
+        }
+
+        Console.WriteLine($"ratio mfahost/rlm_totp: {host.PerSecond / rlm.PerSecond:F2}x throughput; p99 {host.Percentile(99) / 1000:F1} ms against {rlm.Percentile(99) / 1000:F1} ms (the comparison: FreeRADIUS driven as hard as it answers)");
+        Console.WriteLine($"server cpu per authentication: mfahost {PerAuthentication(hostCpu, host.Completed)} against freeradius {PerAuthentication(radiusCpuUsed, rlm.Completed)}");
+        if (viaRadclient is not null)
+        {
+            Console.WriteLine($"ratio mfahost/rlm_totp via radclient: {host.PerSecond / viaRadclient.PerSecond:F2}x throughput; freeradius cpu per authentication {PerAuthentication(viaRadclient.ServerCpu, viaRadclient.Accepted)}");
+            Console.WriteLine(RadclientVerdict(radiusCpuUsed!.Value / rlm.Elapsed, rlm.PerSecond, viaRadclient));
+        }
+
+        return host.Errors == 0 && rlm.Errors == 0 && viaRadclient is not { AllAccepted: false } ? 0 : 1;
+    }
+
+    // Busy = CPU time over wall time, in cores. Driven by the benchmark's own driver FreeRADIUS shows how busy it gets when
+    // the client keeps up; far less busy under radclient means the figure is radclient's.
+    private static string RadclientVerdict(double fairBusy, double fairPerSecond, RadclientResult radclient)
+    {
+        var busy = radclient.ServerCpu / radclient.Elapsed;
+        var usage = $"freeradius busy {busy:F2} core(s) under radclient against {fairBusy:F2} under the benchmark's driver; the radclient processes {radclient.RadclientCpu / radclient.Elapsed:F2} core(s)";
+        return busy < fairBusy / 2 && radclient.PerSecond < fairPerSecond / 2
+            ? $"{usage}: the radclient figure is radclient's limit, not FreeRADIUS's (FreeRADIUS idled); its ratio is not a comparison of the servers"
+            : $"{usage}: radclient kept FreeRADIUS about as busy as the benchmark's driver";
     }
 
     // A server's own CPU time (user + system, all threads) per answer: unlike requests/s on a shared machine, it does
     // not depend on how much CPU the scheduler gave the server, and the driver's share is not in it.
     private static TimeSpan? CpuOf(int? pid) => pid is { } p ? System.Diagnostics.Process.GetProcessById(p).TotalProcessorTime : null;
 
-    private static string PerAuthentication(TimeSpan? cpu, DriverResult result) =>
-        cpu is { } used && result.Completed > 0 ? $"{used.TotalMilliseconds * 1000 / result.Completed:F1} µs" : "? (no --host-pid)";
+    private static string PerAuthentication(TimeSpan? cpu, long completed) =>
+        cpu is { } used && completed > 0 ? $"{used.TotalMilliseconds * 1000 / completed:F1} µs" : "? (no --host-pid)";
 
     private static Func<long, string> RadiusCode(string secret)
     {

@@ -56,10 +56,11 @@ internal sealed partial class TotpEnrollmentStore
     /// <summary>
     /// Checks the seed key against the store and brings every enrollment under it: secrets in clear (a store from before
     /// the key was set) and secrets sealed with <c>seed_key_previous</c> are sealed again with <c>seed_key</c>. Safe to
-    /// interrupt: a later run finishes the job. Returns how many enrollments were rewritten.
+    /// interrupt: a later run finishes the job. Returns how many enrollments were (with <paramref name="checkOnly"/>: would
+    /// be) rewritten; <paramref name="checkOnly"/> checks the key and writes nothing.
     /// </summary>
     /// <exception cref="SeedKeyMismatchException">The store is sealed and no key is set, or sealed with another key.</exception>
-    internal async ValueTask<int> PrepareAsync(CancellationToken cancellationToken)
+    internal async ValueTask<int> PrepareAsync(CancellationToken cancellationToken, bool checkOnly = false)
     {
         var check = await _state.GetAsync(KeyCheckKey, cancellationToken);
         var protector = _protector;
@@ -82,13 +83,13 @@ internal sealed partial class TotpEnrollmentStore
             {
                 if (!IsSealedWith(protector, Deserialize(json)))
                 {
-                    pending.Add(ResealAsync(key, protector, cancellationToken));
+                    pending.Add(checkOnly ? Task.FromResult(true) : ResealAsync(key, protector, cancellationToken));
                 }
             }
         }
 
         var rewritten = (await Task.WhenAll(pending)).Count(r => r);
-        if (check is null || !protector.IsCurrent(check))
+        if (!checkOnly && (check is null || !protector.IsCurrent(check)))
         {
             await _state.SetAsync(KeyCheckKey, protector.Seal(KeyCheckUser, "ok"), null, cancellationToken);
         }
