@@ -6,9 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace MfaHost.Pipeline;
 
-/// <summary>The step types of a login in the order they run; the pipeline takes each from the services, or creates it once with its constructor's services.</summary>
-internal sealed record AuthenticationStepOrder(IReadOnlyList<Type> Steps);
-
 /// <summary>Registers the pipeline, its conversations and its session lifetime.</summary>
 internal static class PipelineServiceCollectionExtensions
 {

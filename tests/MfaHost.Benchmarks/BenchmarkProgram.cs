@@ -50,7 +50,7 @@ internal static class BenchmarkProgram
           reload-soak --dir DIR --socket S [--reloads 100] [--interval 1] [--connections 32] [--host-pid PID]
                                                logins of every kind on CONNECTIONS connections while the host reloads RELOADS times (new build, changed,
                                                added, removed instance, broken configuration); failures, reload times, host memory
-          micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch (BenchmarkDotNet)
+          micro [BenchmarkDotNet options]      frame parsing, request decoding, response writing, dispatch, the pipeline's steps (BenchmarkDotNet)
         """;
 
     public static async Task<int> RunAsync(string[] args)
