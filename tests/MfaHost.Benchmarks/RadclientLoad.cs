@@ -12,7 +12,7 @@ namespace MfaHost.Benchmarks;
 /// </summary>
 /// <remarks>
 /// A file is static, so every code in it is for the step in which it is written: a run starts right after a step change
-/// when the rest of the step might not hold it. Shorter runs size the files until one fills the window (they warm
+/// when the rest of the step might not hold it. Earlier runs size the files until one takes about the window (they warm
 /// radclient and FreeRADIUS up too); the last run is the figure. With too few users for the rate the window is
 /// shorter, and the output says so.
 /// </remarks>
@@ -20,7 +20,7 @@ internal static partial class RadclientLoad
 {
     private const int Parallel = 64;
     private const int FirstPerProcess = 1_000;
-    private const int MaxRounds = 5;
+    private const int MaxRounds = 6;
 
     public static async Task<RadclientResult> RunAsync(
         string radclient, FreeRadiusTotp server, IReadOnlyList<RadiusUser> users, int processes, TimeSpan window)
@@ -32,18 +32,20 @@ internal static partial class RadclientLoad
         for (var round = 1; ; round++)
         {
             var result = await RunOnceAsync(radclient, server, slices, perProcess, stepTime);
-            if (result.Elapsed >= window * 0.9 || !result.AllAccepted || round == MaxRounds)
+            var fill = result.Elapsed / window;
+            if (fill is >= 0.85 and <= 1.2 || !result.AllAccepted || round == MaxRounds)
             {
                 return result;
             }
 
-            if (perProcess == most)
+            if (perProcess == most && fill < 0.85)
             {
                 return result with { UsersShort = true };
             }
 
-            // Process start-up weighs on a short run, so the estimate undershoots at first: size again until a run fills the window.
-            perProcess = (int)Math.Min(most, Math.Ceiling(perProcess * 1.05 * window / result.Elapsed));
+            // radclient's time per request grows with the size of its file (and start-up weighs on a short run), so a
+            // proportional resize overshoots: the square root converges either way.
+            perProcess = (int)Math.Clamp(Math.Round(perProcess / Math.Sqrt(fill)), 1, most);
             stepTime = TimeSpan.FromSeconds(Math.Min(FreeRadiusTotp.Period - 1, window.TotalSeconds * 2.5));
         }
     }

@@ -64,7 +64,8 @@ internal static class TotpCompare
     private static string RadclientVerdict(double fairBusy, double fairPerSecond, RadclientResult radclient)
     {
         var busy = radclient.ServerCpu / radclient.Elapsed;
-        var usage = $"freeradius busy {busy:F2} core(s) under radclient against {fairBusy:F2} under the benchmark's driver; the radclient processes {radclient.RadclientCpu / radclient.Elapsed:F2} core(s)";
+        var usage = $"freeradius busy {busy:F2} core(s) under radclient against {fairBusy:F2} under the benchmark's driver; " +
+            $"the radclient processes {radclient.RadclientCpu / radclient.Elapsed:F2} core(s), {PerAuthentication(radclient.RadclientCpu, radclient.Accepted)} cpu per request";
         return busy < fairBusy / 2 && radclient.PerSecond < fairPerSecond / 2
             ? $"{usage}: the radclient figure is radclient's limit, not FreeRADIUS's (FreeRADIUS idled); its ratio is not a comparison of the servers"
             : $"{usage}: radclient kept FreeRADIUS about as busy as the benchmark's driver";
