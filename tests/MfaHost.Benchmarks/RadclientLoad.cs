@@ -176,5 +176,5 @@ internal sealed record RadclientResult(
 
     public string Summary(string label) =>
         $"{label}: {Accepted:N0} accepted of {Sent:N0} sent (rejected {Rejected}, lost {Lost}) in {Elapsed.TotalSeconds:F2} s = {PerSecond:N0}/s; " +
-        $"{Processes} x radclient -p 64 -q -s, files of {RadclientLoad.FileRequests:N0}; requests dropped for a full receive buffer {ServerSocketDrops} at freeradius's socket, {UdpDrops} system-wide (radclient resends each after its timeout){(UsersShort ? "; ran out of users before the window ended (totp-setup --users)" : string.Empty)}{(Problems.Length > 0 ? "; " + Problems : string.Empty)}";
+        $"{Processes} x radclient -p 64 -q -s, files of {RadclientLoad.FileRequests:N0}; dropped for a full receive buffer: {ServerSocketDrops} at freeradius's socket, {UdpDrops} system-wide{(UsersShort ? "; ran out of users before the window ended (totp-setup --users)" : string.Empty)}{(Problems.Length > 0 ? "; " + Problems : string.Empty)}";
 }
