@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -17,7 +16,7 @@ namespace MfaHost.Client;
 /// var result = await client.AuthenticateAsync(new AuthenticateParams { Plugin = "totp", SessionId = "s1", Username = "alice" });
 /// </code>
 /// </example>
-public sealed class MfaHostClient : IAsyncDisposable
+public sealed partial class MfaHostClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -73,7 +72,7 @@ public sealed class MfaHostClient : IAsyncDisposable
 
         if (options.ExpectedHostUid is { } expected)
         {
-            var actual = ListenerUid(socket);
+            var actual = SocketListener.Uid(socket);
             if (actual != expected)
             {
                 socket.Dispose();
@@ -163,7 +162,7 @@ public sealed class MfaHostClient : IAsyncDisposable
         _pending[id] = answer;
         try
         {
-            var line = EncodeRequest(id, method, parameters);
+            var line = ClientRpcLines.EncodeRequest(id, method, parameters);
             await _writeLock.WaitAsync(cancellationToken);
             try
             {
@@ -185,7 +184,7 @@ public sealed class MfaHostClient : IAsyncDisposable
                 throw Closed(e);
             }
 
-            return Decode(response, resultType);
+            return ClientRpcLines.Decode(response, resultType);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException && _closed is not null)
         {
@@ -195,158 +194,6 @@ public sealed class MfaHostClient : IAsyncDisposable
         {
             _pending.TryRemove(id, out _);
         }
-    }
-
-    // The uid of the process that called listen() on the socket: Linux getsockopt(SOL_SOCKET, SO_PEERCRED), struct ucred { pid, uid, gid }.
-    private static uint? ListenerUid(Socket socket)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        Span<byte> ucred = stackalloc byte[12];
-        try
-        {
-            return socket.GetRawSocketOption(1, 17, ucred) >= 12 ? System.Runtime.InteropServices.MemoryMarshal.Read<uint>(ucred[4..]) : null;
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-    }
-
-    private static byte[] EncodeRequest(long id, string method, byte[]? parameters)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128 + (parameters?.Length ?? 0));
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("jsonrpc"u8, "2.0"u8);
-            writer.WriteNumber("id"u8, id);
-            writer.WriteString("method"u8, method);
-            if (parameters is not null)
-            {
-                writer.WritePropertyName("params"u8);
-                writer.WriteRawValue(parameters, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static T Decode<T>(byte[] response, JsonTypeInfo<T> resultType)
-    {
-        using var document = JsonDocument.Parse(response);
-        var root = document.RootElement;
-        if (root.TryGetProperty("error"u8, out var error))
-        {
-            var code = error.TryGetProperty("code"u8, out var c) && c.TryGetInt32(out var n) ? n : -32603;
-            var message = error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "MfaHost error";
-            var reason = error.TryGetProperty("data"u8, out var d) && d.ValueKind == JsonValueKind.Object
-                && d.TryGetProperty("reason"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            throw new MfaHostRpcException(code, message, reason);
-        }
-
-        if (!root.TryGetProperty("result"u8, out var result))
-        {
-            throw new MfaHostRpcException(-32603, "the host's answer has neither result nor error", null);
-        }
-
-        if (typeof(T) == typeof(JsonElement))
-        {
-            return (T)(object)result.Clone();
-        }
-
-        return result.Deserialize(resultType) ?? throw new MfaHostRpcException(-32603, "the host's answer has a null result", null);
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        var buffer = new byte[16384];
-        var filled = 0;
-        Exception? failure = null;
-        try
-        {
-            while (true)
-            {
-                if (filled == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-
-                var read = await _stream.ReadAsync(buffer.AsMemory(filled));
-                if (read == 0)
-                {
-                    break;
-                }
-
-                filled += read;
-                var start = 0;
-                int newline;
-                while ((newline = Array.IndexOf(buffer, (byte)'\n', start, filled - start)) >= 0)
-                {
-                    Dispatch(buffer.AsSpan(start, newline - start));
-                    start = newline + 1;
-                }
-
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
-                    filled -= start;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
-            failure = e;
-        }
-
-        _closed ??= new IOException($"the connection to MfaHost at {SocketPath} was closed", failure);
-        foreach (var pending in _pending.Values)
-        {
-            pending.TrySetException(Closed(failure));
-        }
-    }
-
-    private void Dispatch(ReadOnlySpan<byte> line)
-    {
-        if (FindId(line) is { } id && _pending.TryGetValue(id, out var pending))
-        {
-            pending.TrySetResult(line.ToArray());
-        }
-    }
-
-    private static long? FindId(ReadOnlySpan<byte> line)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isId = reader.ValueTextEquals("id"u8);
-                reader.Read();
-                if (isId)
-                {
-                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var id) ? id : null;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
     }
 
     private void ThrowIfClosed()

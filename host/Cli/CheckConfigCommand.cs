@@ -22,7 +22,7 @@ internal static class CheckConfigCommand
 
     public static async Task<int> RunAsync(string configPath, CliConsole console)
     {
-        await using var loaded = LoadedConfiguration.Load(configPath, console);
+        await using var loaded = await LoadedConfiguration.LoadAsync(configPath, console);
         var problems = loaded.Problems;
         if (loaded.Catalog is { } catalog)
         {

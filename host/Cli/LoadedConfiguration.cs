@@ -2,6 +2,7 @@ using MfaHost.Configuration;
 using MfaHost.Hosting;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
+using MfaHost.State;
 
 namespace MfaHost.Cli;
 
@@ -37,7 +38,7 @@ internal sealed class LoadedConfiguration : IAsyncDisposable
                 .Select(i => $"plugin instance '{i.Name}' ({(i.ConfigFile.Length > 0 ? i.ConfigFile : i.Folder)}): {i.Error}"))
             .ToList();
 
-    public static LoadedConfiguration Load(string configPath, CliConsole console)
+    public static async Task<LoadedConfiguration> LoadAsync(string configPath, CliConsole console)
     {
         var snapshot = ConfigurationSnapshotLoader.Load(configPath, null, TimeProvider.System);
         var settings = snapshot.Host;
@@ -47,12 +48,13 @@ internal sealed class LoadedConfiguration : IAsyncDisposable
         }
 
         using var loggerFactory = HostComposition.CreateLoggerFactory(settings, console.Error, Microsoft.Extensions.Logging.LogLevel.Warning);
-        var state = HostComposition.CreateStateStore(settings, TimeProvider.System);
+        // Checking leaves no trace: the plugins see the state as it is, but write nothing and create no file.
+        var state = await ValidationStateStore.OpenAsync(settings, TimeProvider.System);
         var errors = snapshot.Errors.ToList();
 
         // Only instances whose files check out are constructed: a plugin never sees options the host refused.
         var sound = snapshot.Instances.Where(i => !snapshot.Errors.Any(e => e.FilePath == i.ConfigFile));
-        var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, state).Build(snapshot, sound, errors);
+        var catalog = new PluginCatalogBuilder(settings, loggerFactory, TimeProvider.System, state) { ValidationOnly = true }.Build(snapshot, sound, errors);
         snapshot.ReleaseUnusedPackages();
         return new LoadedConfiguration(snapshot, catalog, state, errors);
     }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.Pipes;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MfaHost.Isolation;
@@ -9,7 +7,6 @@ using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Rpc;
 using MfaHost.State;
-using Microsoft.Win32.SafeHandles;
 
 namespace MfaHost.Cli;
 
@@ -241,28 +238,4 @@ internal sealed partial class PluginWorker(string configPath, string instanceNam
     }
 
     private static ConfigurationError ToError(MfaConfigurationException e) => new(e.FilePath, e.Line, e.Section, e.Option, e.Problem);
-
-    /// <summary>
-    /// The protocol runs on the standard input and a copy of the standard output; the standard output itself is pointed
-    /// at the standard error, so that whatever a plugin (or native code) prints cannot corrupt the protocol.
-    /// </summary>
-    private static (Stream Input, Stream Output) TakeOverStandardStreams()
-    {
-        var protocolOut = Dup(1);
-        if (protocolOut < 0 || Dup2(2, 1) < 0)
-        {
-            throw new IOException("dup of the standard output failed: " + Marshal.GetLastPInvokeErrorMessage());
-        }
-
-        Console.SetOut(new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true });
-        var input = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(0, ownsHandle: false));
-        var output = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(protocolOut, ownsHandle: true));
-        return (input, output);
-    }
-
-    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
-    private static partial int Dup(int fd);
-
-    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
-    private static partial int Dup2(int fd, int target);
 }

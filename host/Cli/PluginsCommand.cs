@@ -15,7 +15,7 @@ internal static class PluginsCommand
         };
         command.SetAction(async (parse, _) =>
         {
-            await using var loaded = LoadedConfiguration.Load(ConfigurationReport.ResolveConfigPath(parse.GetValue(config)), console);
+            await using var loaded = await LoadedConfiguration.LoadAsync(ConfigurationReport.ResolveConfigPath(parse.GetValue(config)), console);
             if (loaded.Catalog is { } catalog)
             {
                 WriteTable(console.Out, catalog.Instances);

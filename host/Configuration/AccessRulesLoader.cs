@@ -4,10 +4,13 @@ using MfaHost.PluginSdk;
 
 namespace MfaHost.Configuration;
 
-/// <summary>Reads <c>[access]</c>: <c>gateway_uids</c>, <c>admin_uids</c>, <c>ticket_uids</c> and <c>applids_&lt;uid&gt;</c>.</summary>
+/// <summary>Reads <c>[access]</c>: <c>gateway_uids</c>, <c>admin_uids</c>, <c>ticket_uids</c> and <c>applids_&lt;uid&gt;</c> (other options are refused by <see cref="HostFileOptions"/>).</summary>
 internal static class AccessRulesLoader
 {
     private const string ApplidsPrefix = "applids_";
+
+    /// <summary>The per-uid APPLID lists, as <see cref="OptionSchema"/> writes a family of options.</summary>
+    public const string ApplidsOption = ApplidsPrefix + "<uid>";
 
     public static AccessRules Load(IniSection access)
     {
@@ -28,10 +31,6 @@ internal static class AccessRulesLoader
                 }
 
                 applids[uid] = access.GetList(option).Select(a => Applid(access, option, a)).ToFrozenSet(StringComparer.Ordinal);
-            }
-            else if (option is not ("gateway_uids" or "admin_uids" or "ticket_uids"))
-            {
-                throw access.Error(option, "unknown option (known: gateway_uids, admin_uids, ticket_uids, applids_<uid>)");
             }
         }
 

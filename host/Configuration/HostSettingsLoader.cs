@@ -43,6 +43,11 @@ internal static class HostSettingsLoader
             return fallback;
         }
 
+        foreach (var unknown in HostFileOptions.FindUnknown(configuration))
+        {
+            errors.Add(unknown);
+        }
+
         var host = configuration.Section("host");
         var logging = configuration.Section("logging");
         T Read<T>(Func<T> read, T otherwise)

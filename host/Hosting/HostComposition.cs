@@ -65,8 +65,8 @@ internal static class HostComposition
 
         builder.Services.AddSingleton<InstanceCircuits>();
         builder.Services.AddSingleton<PluginCallGuard>();
-        builder.Services.AddSingleton<AuthenticationPipeline>();
-        builder.Services.AddSingleton<IAuthenticationPipeline>(sp => sp.GetRequiredService<AuthenticationPipeline>());
+        builder.Services.AddSingleton(AuthenticationSteps.InOrder);
+        builder.Services.AddAuthenticationPipeline();
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.AddAudit();
         builder.Services.AddGatewayProtocol();

@@ -7,21 +7,14 @@ using MfaHost.Configuration;
 
 namespace MfaHost.Isolation;
 
-/// <summary>What an isolated instance's worker is doing now.</summary>
-internal enum WorkerState
-{
-    Starting,
-    Running,
-    Restarting,
-    Stopped,
-}
-
 /// <summary>
 /// Keeps one isolated instance's worker process alive. A worker that exits, is killed, misses its heartbeat, holds a call
 /// it was told to cancel for too long, or goes beyond <c>max_memory_mb</c> is ended; the calls waiting on it fail at once
 /// (the instance answers DENY <c>plugin_unavailable</c>) and a new worker is started after a back-off that doubles from
 /// 1 s to 60 s and starts over once a worker has run for a minute. Serves the worker's own calls (log lines, state).
 /// </summary>
+/// <remarks>This file starts, calls and stops the worker; <c>WorkerSupervisor.Restarts.cs</c> ends a failing one and starts the next;
+/// <see cref="WorkerHostServices"/> serves the worker's calls to the host.</remarks>
 internal sealed partial class WorkerSupervisor : IAsyncDisposable
 {
     internal static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
@@ -36,11 +29,10 @@ internal sealed partial class WorkerSupervisor : IAsyncDisposable
     private readonly string _configPath;
     private readonly string _name;
     private readonly IsolationSettings _settings;
-    private readonly IStateStore _state;
-    private readonly ILogger _pluginLogger;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim? _slots;
+    private readonly WorkerHostServices _services;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private ITimer? _heartbeat;
@@ -58,8 +50,7 @@ internal sealed partial class WorkerSupervisor : IAsyncDisposable
         _configPath = configPath;
         _name = name;
         _settings = settings;
-        _state = state;
-        _pluginLogger = loggerFactory.CreateLogger($"MfaHost.Plugins.{name}");
+        _services = new WorkerHostServices(state, loggerFactory.CreateLogger($"MfaHost.Plugins.{name}"));
         _logger = loggerFactory.CreateLogger("MfaHost.Isolation");
         _time = timeProvider;
         _slots = settings.MaxConcurrency is { } limit ? new SemaphoreSlim(limit, limit) : null;
@@ -181,7 +172,7 @@ internal sealed partial class WorkerSupervisor : IAsyncDisposable
         WorkerProcess worker;
         try
         {
-            worker = WorkerProcess.Start(_configPath, _name, _settings, ServeAsync, OnStandardError, OnBadLine);
+            worker = WorkerProcess.Start(_configPath, _name, _settings, _services.ServeAsync, OnStandardError, OnBadLine);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
@@ -228,218 +219,6 @@ internal sealed partial class WorkerSupervisor : IAsyncDisposable
 
         IsolationLog.WorkerRunning(_logger, _name, worker.Pid);
         _ = WatchAsync(worker);
-    }
-
-    private async Task WatchAsync(WorkerProcess worker)
-    {
-        await Task.WhenAny(worker.Exited, worker.Peer.Completion);
-        if (!worker.Exited.IsCompleted)
-        {
-            // The link closed first (the instance already answers plugin_unavailable): give the exit a moment to be seen, for its code.
-            await Task.WhenAny(worker.Exited, Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, CancellationToken.None));
-        }
-
-        Fail(worker, worker.DescribeExit());
-    }
-
-    /// <summary>Stops serving requests with <paramref name="worker"/> (its link closed): the instance is restarting from now on.</summary>
-    private void Detach(WorkerProcess worker, string reason)
-    {
-        lock (_lock)
-        {
-            if (ReferenceEquals(_current, worker) && _stateNow != WorkerState.Stopped)
-            {
-                _current = null;
-                _stateNow = WorkerState.Restarting;
-                _lastExit = reason;
-                worker.Detached = true;
-            }
-        }
-    }
-
-    /// <summary>Ends <paramref name="worker"/> for <paramref name="reason"/> and schedules the next one (unless stopping).</summary>
-    private void Fail(WorkerProcess worker, string reason)
-    {
-        TimeSpan delay;
-        lock (_lock)
-        {
-            if (_stateNow == WorkerState.Stopped || worker.Ended || !(ReferenceEquals(_current, worker) || worker.Detached))
-            {
-                return;
-            }
-
-            worker.Ended = true;
-            worker.Detached = true;
-            _current = null;
-            _stateNow = WorkerState.Restarting;
-            _lastExit = reason;
-            if (_time.GetElapsedTime(_startedAt) >= HealthyAfter)
-            {
-                _backoff = FirstBackoff;
-            }
-
-            delay = _backoff;
-            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, LastBackoff.Ticks));
-        }
-
-        // The calls waiting on it are answered at once (plugin_unavailable), before the process is even gone.
-        worker.Peer.Close(reason);
-        worker.Kill();
-        _ = worker.DisposeAsync().AsTask();
-        IsolationLog.WorkerFailed(_logger, _name, worker.Pid, reason, delay);
-        _ = RestartAfterAsync(delay);
-    }
-
-    private async Task RestartAfterAsync(TimeSpan delay)
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(delay, _time, _stopping.Token);
-                Interlocked.Increment(ref _restarts);
-                var (worker, started) = await LaunchAsync(_stopping.Token);
-                if (started.Error is null && started.ConfigurationError is null)
-                {
-                    Adopt(worker);
-                    return;
-                }
-
-                await worker.StopAsync(StopGrace);
-                await worker.DisposeAsync();
-                var c = started.ConfigurationError;
-                Retry(started.Error ?? $"{c!.FilePath}{(c.Line is { } line ? $":{line}" : string.Empty)}: [{c.Section}] {c.Option}: {c.Problem}", out delay);
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (WorkerUnavailableException e)
-            {
-                Retry(e.Message, out delay);
-            }
-        }
-    }
-
-    private void Retry(string reason, out TimeSpan delay)
-    {
-        lock (_lock)
-        {
-            _lastExit = "the new worker failed: " + reason;
-            delay = _backoff;
-            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, LastBackoff.Ticks));
-        }
-
-        IsolationLog.RestartFailed(_logger, _name, reason, delay);
-    }
-
-    private void Beat()
-    {
-        var worker = Volatile.Read(ref _current);
-        if (worker is null)
-        {
-            return;
-        }
-
-        var silent = _time.GetElapsedTime(Interlocked.Read(ref _lastPong));
-        if (silent >= HeartbeatTimeout)
-        {
-            Fail(worker, $"it missed its heartbeat (no answer for {silent.TotalSeconds:0} s)");
-            return;
-        }
-
-        var abandoned = worker.Peer.OldestAbandonedCall();
-        if (abandoned >= AbandonedCallGrace)
-        {
-            Fail(worker, $"a plugin call did not return {abandoned.TotalSeconds:0} s after it was cancelled");
-            return;
-        }
-
-        if (_settings.MaxMemoryMegabytes is { } limit && worker.ResidentBytes() is { } resident && resident > (long)limit * 1024 * 1024)
-        {
-            Fail(worker, $"it used {resident / (1024 * 1024)} MB, more than max_memory_mb = {limit}");
-            return;
-        }
-
-        if (Interlocked.Exchange(ref _pinging, 1) == 0)
-        {
-            _ = PingAsync(worker);
-        }
-    }
-
-    private async Task PingAsync(WorkerProcess worker)
-    {
-        try
-        {
-            await worker.Peer.CallAsync(WorkerMethods.Ping, new Empty(), WorkerJsonContext.Default.Empty, WorkerJsonContext.Default.PingResult, _stopping.Token);
-            Interlocked.Exchange(ref _lastPong, _time.GetTimestamp());
-        }
-        catch (Exception e) when (e is WorkerUnavailableException or RpcException or OperationCanceledException)
-        {
-        }
-        finally
-        {
-            Volatile.Write(ref _pinging, 0);
-        }
-    }
-
-    /// <summary>The worker's calls to the host: its log lines and its state store.</summary>
-    private async Task<RpcResult?> ServeAsync(RpcRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            switch (request.Method)
-            {
-                case WorkerMethods.Log:
-                    WriteLog(WorkerCalls.Read(request, WorkerJsonContext.Default.LogEntry));
-                    return null;
-                case WorkerMethods.StateGet:
-                    return Result(new StateValue(await _state.GetAsync(WorkerCalls.Read(request, WorkerJsonContext.Default.StateKey).Key, cancellationToken)), WorkerJsonContext.Default.StateValue);
-                case WorkerMethods.StateSet:
-                    var set = WorkerCalls.Read(request, WorkerJsonContext.Default.StateWrite);
-                    await _state.SetAsync(set.Key, set.Value, set.ExpiresAt, cancellationToken);
-                    return null;
-                case WorkerMethods.StateTryAdd:
-                    var add = WorkerCalls.Read(request, WorkerJsonContext.Default.StateWrite);
-                    return Result(new StateFlag(await _state.TryAddAsync(add.Key, add.Value, add.ExpiresAt, cancellationToken)), WorkerJsonContext.Default.StateFlag);
-                case WorkerMethods.StateRemove:
-                    return Result(new StateFlag(await _state.RemoveAsync(WorkerCalls.Read(request, WorkerJsonContext.Default.StateKey).Key, cancellationToken)), WorkerJsonContext.Default.StateFlag);
-                case WorkerMethods.StateIncrement:
-                    var increment = WorkerCalls.Read(request, WorkerJsonContext.Default.StateIncrementCall);
-                    return Result(new StateNumber(await _state.IncrementAsync(increment.Key, increment.ExpiresAt, cancellationToken)), WorkerJsonContext.Default.StateNumber);
-                case WorkerMethods.StateExpiry:
-                    var (exists, expiresAt) = await _state.TryGetExpiryAsync(WorkerCalls.Read(request, WorkerJsonContext.Default.StateKey).Key, cancellationToken);
-                    return Result(new StateExpiry(exists, expiresAt), WorkerJsonContext.Default.StateExpiry);
-                case WorkerMethods.StateList:
-                    var entries = new List<KeyValuePair<string, string>>();
-                    await foreach (var entry in _state.ListAsync(WorkerCalls.Read(request, WorkerJsonContext.Default.StateKey).Key, cancellationToken))
-                    {
-                        entries.Add(entry);
-                    }
-
-                    return Result(new StateEntries(entries), WorkerJsonContext.Default.StateEntries);
-                default:
-                    throw new RpcException(RpcErrorCodes.MethodNotFound, $"Method not found: '{request.Method}'", ReasonWords.UnknownMethod);
-            }
-        }
-        catch (Exception e) when (StateUnavailableException.Find(e) is { } unavailable)
-        {
-            throw new RpcException(RpcErrorCodes.InternalError, unavailable.Message, WorkerErrors.StateUnavailable);
-        }
-    }
-
-    private static RpcResult Result<T>(T value, JsonTypeInfo<T> type) => RpcResult.Of(value, type);
-
-    private void WriteLog(LogEntry entry)
-    {
-        var level = (LogLevel)Math.Clamp(entry.Level, (int)LogLevel.Trace, (int)LogLevel.Critical);
-        if (!_pluginLogger.IsEnabled(level))
-        {
-            return;
-        }
-
-        var exception = entry.Exception is { } text ? new IsolatedPluginException(text) : null;
-        _pluginLogger.Log(level, new EventId(entry.EventId, entry.EventName), entry.Message, exception, static (message, _) => message);
     }
 
     private void OnStandardError(string line) => IsolationLog.WorkerPrinted(_logger, _name, line);

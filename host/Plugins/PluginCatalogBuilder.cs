@@ -14,6 +14,9 @@ namespace MfaHost.Plugins;
 /// </summary>
 internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory loggerFactory, TimeProvider timeProvider, IStateStore stateStore)
 {
+    /// <summary>The instances are constructed only to check the configuration (<see cref="MfaPluginContext.ValidationOnly"/>).</summary>
+    public bool ValidationOnly { get; init; }
+
     /// <summary>Reads the instances <c>settings</c> names and constructs them (the loading tests' entry).</summary>
     public PluginCatalog Build(ICollection<MfaConfigurationException> configErrors)
     {
@@ -98,6 +101,7 @@ internal sealed class PluginCatalogBuilder(HostSettings settings, ILoggerFactory
                 HttpClientFactory = http,
                 State = new NamespacedStateStore(stateStore, definition.Name),
                 DataDirectory = Path.Combine(settings.DataDirectory, "plugins", definition.Name),
+                ValidationOnly = ValidationOnly,
             };
             return Instance(definition, client: (MfaClient)Activator.CreateInstance(type, context)!, package: package, http: http);
         }

@@ -17,8 +17,9 @@ namespace MfaHost.Reload;
 /// swapped in at once. Replaced and removed instances drain: what runs on them and their open
 /// conversations finish there (up to <c>[host] drain_timeout</c>), then they are disposed and their
 /// folders unloaded.
+/// Draining is in <c>ConfigurationReloader.Draining.cs</c>.
 /// </summary>
-internal sealed class ConfigurationReloader(
+internal sealed partial class ConfigurationReloader(
     ActiveCatalog active,
     PluginCatalogBuilder builder,
     AuthenticationPipeline pipeline,
@@ -231,47 +232,6 @@ internal sealed class ConfigurationReloader(
             ? before.Fingerprint == definition.Fingerprint
             : before.Fingerprint.Length == 0 && before.Error == definition.Error);
 
-    private void Track(Task drain)
-    {
-        lock (_draining)
-        {
-            _draining.RemoveAll(t => t.IsCompleted);
-            _draining.Add(drain);
-        }
-    }
-
-    private async Task DrainAsync(PluginInstance instance, long generation, TimeSpan drainTimeout)
-    {
-        var deadline = timeProvider.GetUtcNow() + drainTimeout;
-        var poll = TimeSpan.FromMilliseconds(100);
-        while (!(IsIdle(instance) && instance.TryClose()))
-        {
-            if (timeProvider.GetUtcNow() >= deadline || _stopping.IsCancellationRequested)
-            {
-                ReloadLog.DrainTimedOut(logger, instance.Name, generation, instance.InFlight, drainTimeout);
-                instance.Retire();
-
-                // Cancelled plugin calls answer at once; a plugin that ignores its token is still bounded by request_timeout.
-                while (!instance.TryClose())
-                {
-                    await Task.Delay(poll, timeProvider);
-                }
-
-                break;
-            }
-
-            await Task.Delay(poll, timeProvider);
-        }
-
-        await instance.DisposeAsync();
-        pipeline.Forget(instance);
-        ReloadLog.Drained(logger, instance.Name, generation);
-    }
-
-    // Sessions count too: their session_ended still reaches the instance while it drains.
-    private bool IsIdle(PluginInstance instance) =>
-        instance.InFlight == 0 && !pipeline.Conversations.HasOpenConversationsOn(instance) && !pipeline.Lifetime.Sessions.HasSessionsOn(instance);
-
     /// <summary>Ends every drain at once and disposes the serving generation (host shutdown).</summary>
     public async ValueTask DisposeAsync()
     {
@@ -289,6 +249,3 @@ internal sealed class ConfigurationReloader(
         _stopping.Dispose();
     }
 }
-
-/// <summary>Where the configuration comes from: the host file and the <c>--socket</c> of <c>run</c>.</summary>
-internal sealed record ConfigurationSource(string ConfigPath, string? SocketOverride);

@@ -10,12 +10,15 @@ namespace MfaHost.State;
 /// </summary>
 internal sealed class GuardedStateStore(IStateStore inner, StateHealth health, string backend) : IStateStore, IAsyncDisposable
 {
+    private const string ProbeKey = "#probe";
+    private static readonly TimeSpan ProbeLifetime = TimeSpan.FromMinutes(1);
+
     public IStateStore Inner => inner;
 
     public StateHealth Health => health;
 
     public ValueTask<string?> GetAsync(string key, CancellationToken cancellationToken) =>
-        GuardAsync(() => inner.GetAsync(key, cancellationToken), cancellationToken);
+        GuardAsync(() => inner.GetAsync(key, cancellationToken), cancellationToken, isWrite: false);
 
     public async ValueTask SetAsync(string key, string value, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
         await GuardAsync(async () => { await inner.SetAsync(key, value, expiresAt, cancellationToken); return true; }, cancellationToken);
@@ -30,14 +33,14 @@ internal sealed class GuardedStateStore(IStateStore inner, StateHealth health, s
         GuardAsync(() => inner.IncrementAsync(key, expiresAt, cancellationToken), cancellationToken);
 
     public ValueTask<(bool Exists, DateTimeOffset? ExpiresAt)> TryGetExpiryAsync(string key, CancellationToken cancellationToken) =>
-        GuardAsync(() => inner.TryGetExpiryAsync(key, cancellationToken), cancellationToken);
+        GuardAsync(() => inner.TryGetExpiryAsync(key, cancellationToken), cancellationToken, isWrite: false);
 
     public async IAsyncEnumerable<KeyValuePair<string, string>> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var enumerator = inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (await GuardAsync(() => enumerator.MoveNextAsync(), cancellationToken))
+            while (await GuardAsync(() => enumerator.MoveNextAsync(), cancellationToken, isWrite: false))
             {
                 yield return enumerator.Current;
             }
@@ -48,8 +51,12 @@ internal sealed class GuardedStateStore(IStateStore inner, StateHealth health, s
         }
     }
 
-    /// <summary>One cheap read: brings <see cref="Health"/> up to date (the maintenance loop calls it while the store is failing).</summary>
-    public async Task ProbeAsync(CancellationToken cancellationToken) => await GetAsync("#probe", cancellationToken);
+    /// <summary>
+    /// One cheap write: brings <see cref="Health"/> up to date (the maintenance loop calls it while the store is failing).
+    /// A write, because a store that still reads but cannot write (a full disk) cannot decide a login either.
+    /// </summary>
+    public async Task ProbeAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await SetAsync(ProbeKey, "1", now + ProbeLifetime, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -64,12 +71,18 @@ internal sealed class GuardedStateStore(IStateStore inner, StateHealth health, s
         }
     }
 
-    private async ValueTask<T> GuardAsync<T>(Func<ValueTask<T>> operation, CancellationToken cancellationToken)
+    // Only a write proves the store usable again: reads still succeed on a full disk, and marking the store healthy on
+    // every read would flip health (and the log) between degraded and ok at each login.
+    private async ValueTask<T> GuardAsync<T>(Func<ValueTask<T>> operation, CancellationToken cancellationToken, bool isWrite = true)
     {
         try
         {
             var result = await operation();
-            health.Succeeded();
+            if (isWrite)
+            {
+                health.Succeeded();
+            }
+
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -20,7 +20,7 @@ namespace MfaHost.State;
 /// commits the writes waiting at that moment in one transaction (group commit): each statement is still atomic and runs
 /// in arrival order, and its caller hears the result only after the commit, but a commit (a WAL append) is paid once
 /// per batch instead of once per write.
-/// Reads use a small pool of connections. <c>synchronous=NORMAL</c>: in WAL mode a crash of the process loses
+/// Reads use a small pool of connections. The SQL statements are in <see cref="SqliteStateConnection"/>. <c>synchronous=NORMAL</c>: in WAL mode a crash of the process loses
 /// nothing; a power loss may lose the last transactions.
 /// </remarks>
 internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposable
@@ -32,20 +32,25 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
     public static readonly TimeSpan PurgeInterval = TimeSpan.FromSeconds(1);
 
     private const int BusyTimeoutMilliseconds = 10_000;
-    private const string Live = "(expires IS NULL OR expires > $now)";
 
     private readonly string _connectionString;
     private readonly TimeProvider _timeProvider;
     private const int MaxBatch = 512;
 
-    private readonly Channel<WriteOperation> _writes = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SqliteWriteOperation> _writes = Channel.CreateUnbounded<SqliteWriteOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
-    private readonly StoreConnection _writer;
-    private readonly ConcurrentBag<StoreConnection> _readers = [];
+    private readonly SqliteStateConnection _writer;
+    private readonly ConcurrentBag<SqliteStateConnection> _readers = [];
     private long _lastPurgeMs;
     private bool _disposed;
 
     public SqliteStateStore(string path, TimeProvider timeProvider)
+        : this(path, timeProvider, maxPageCount: null)
+    {
+    }
+
+    /// <summary>With <paramref name="maxPageCount"/>, SQLite answers "database or disk is full" past that size: how tests fill the disk.</summary>
+    internal SqliteStateStore(string path, TimeProvider timeProvider, long? maxPageCount)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -69,6 +74,11 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS state_expires ON state (expires) WHERE expires IS NOT NULL;
             """);
+        if (maxPageCount is { } pages)
+        {
+            _writer.Execute(string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {pages}"));
+        }
+
         Purge(Now());
         _writerLoop = Task.Run(WriterLoopAsync);
     }
@@ -135,18 +145,18 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
 
     private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private StoreConnection Open()
+    private SqliteStateConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        var store = new StoreConnection(connection);
+        var store = new SqliteStateConnection(connection);
         // secure_delete = FAST: a replaced or deleted value (a TOTP secret in clear before it was sealed) is zeroed on its
         // page, which is written anyway, so it does not linger in the file; FAST skips zeroing whole free pages (extra I/O).
         store.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = FAST;");
         return store;
     }
 
-    private T Read<T>(Func<StoreConnection, T> read)
+    private T Read<T>(Func<SqliteStateConnection, T> read)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = _readers.TryTake(out var pooled) ? pooled : Open();
@@ -167,11 +177,11 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
         }
     }
 
-    private ValueTask<T> WriteAsync<T>(Func<StoreConnection, T> write, CancellationToken cancellationToken)
+    private ValueTask<T> WriteAsync<T>(Func<SqliteStateConnection, T> write, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var operation = new WriteOperation<T>(write);
+        var operation = new SqliteWriteOperation<T>(write);
         ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(operation), this);
 
         return new ValueTask<T>(operation.Task);
@@ -179,7 +189,7 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
 
     private async Task WriterLoopAsync()
     {
-        var batch = new List<WriteOperation>(MaxBatch);
+        var batch = new List<SqliteWriteOperation>(MaxBatch);
         while (await _writes.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -208,7 +218,9 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
                 }
                 catch
                 {
-                    _writer.Execute("ROLLBACK");
+                    // SQLite ends the transaction itself on some errors (a full disk, an I/O error); a ROLLBACK then fails
+                    // with "no transaction is active" and must not hide the error that says what went wrong.
+                    _writer.TryRollback();
                     throw;
                 }
 
@@ -233,160 +245,5 @@ internal sealed class SqliteStateStore : IStateStore, IAsyncDisposable, IDisposa
     {
         _writer.Purge(now);
         _lastPurgeMs = now;
-    }
-
-    /// <summary>A write waiting for the writer loop; its result is released only after its transaction commits.</summary>
-    private abstract class WriteOperation
-    {
-        public abstract void Run(StoreConnection connection);
-
-        public abstract void Complete();
-
-        public abstract void Fail(Exception exception);
-    }
-
-    private sealed class WriteOperation<T>(Func<StoreConnection, T> write) : WriteOperation
-    {
-        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private T _result = default!;
-        private Exception? _error;
-
-        public Task<T> Task => _completion.Task;
-
-        // A failing statement fails its own caller only; the rest of the batch commits.
-        public override void Run(StoreConnection connection)
-        {
-            try
-            {
-                _result = write(connection);
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6))
-            {
-                _error = e;
-            }
-        }
-
-        public override void Complete()
-        {
-            if (_error is null)
-            {
-                _completion.TrySetResult(_result);
-            }
-            else
-            {
-                _completion.TrySetException(_error);
-            }
-        }
-
-        public override void Fail(Exception exception) => _completion.TrySetException(exception);
-    }
-
-    /// <summary>One connection with its prepared statements; used by one caller at a time.</summary>
-    private sealed class StoreConnection(SqliteConnection connection) : IDisposable
-    {
-        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-
-        public void Execute(string sql)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
-        }
-
-        public string? Get(string key, long now) =>
-            Command($"SELECT value FROM state WHERE key = $key AND {Live}", ("$key", key), ("$now", now)).ExecuteScalar() as string;
-
-        public int Set(string key, string value, long? expires) =>
-            Command(
-                "INSERT INTO state (key, value, expires) VALUES ($key, $value, $expires) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
-                ("$key", key), ("$value", value), ("$expires", expires)).ExecuteNonQuery();
-
-        // An expired row counts as absent: the upsert replaces it, and reports one change; a live one it leaves alone (no change).
-        public bool TryAdd(string key, string value, long? expires, long now) =>
-            Command(
-                "INSERT INTO state (key, value, expires) VALUES ($key, $value, $expires) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE state.expires IS NOT NULL AND state.expires <= $now",
-                ("$key", key), ("$value", value), ("$expires", expires), ("$now", now)).ExecuteNonQuery() == 1;
-
-        public bool Remove(string key, long now) =>
-            Command($"DELETE FROM state WHERE key = $key AND {Live}", ("$key", key), ("$now", now)).ExecuteNonQuery() == 1;
-
-        public long Increment(string key, long expires, long now)
-        {
-            var result = Command(
-                """
-                INSERT INTO state (key, value, expires) VALUES ($key, '1', $expires)
-                ON CONFLICT (key) DO UPDATE SET
-                    value = CASE WHEN state.expires IS NOT NULL AND state.expires <= $now THEN '1' ELSE CAST(CAST(state.value AS INTEGER) + 1 AS TEXT) END,
-                    expires = CASE WHEN state.expires IS NOT NULL AND state.expires <= $now THEN excluded.expires ELSE state.expires END
-                RETURNING value
-                """,
-                ("$key", key), ("$expires", expires), ("$now", now)).ExecuteScalar();
-            return long.Parse((string)result!, CultureInfo.InvariantCulture);
-        }
-
-        public (bool Exists, DateTimeOffset? ExpiresAt) TryGetExpiry(string key, long now)
-        {
-            using var reader = Command($"SELECT expires FROM state WHERE key = $key AND {Live}", ("$key", key), ("$now", now)).ExecuteReader();
-            if (!reader.Read())
-            {
-                return (false, null);
-            }
-
-            return (true, reader.IsDBNull(0) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)));
-        }
-
-        public List<KeyValuePair<string, string>> List(string prefix, long now)
-        {
-            var entries = new List<KeyValuePair<string, string>>();
-            using var reader = Command(
-                $"SELECT key, value FROM state WHERE substr(key, 1, length($prefix)) = $prefix AND {Live} ORDER BY key",
-                ("$prefix", prefix), ("$now", now)).ExecuteReader();
-            while (reader.Read())
-            {
-                entries.Add(new(reader.GetString(0), reader.GetString(1)));
-            }
-
-            return entries;
-        }
-
-        public void Purge(long now) =>
-            Command(
-                $"DELETE FROM state WHERE key IN (SELECT key FROM state WHERE expires IS NOT NULL AND expires <= $now LIMIT {PurgeBatch})",
-                ("$now", now)).ExecuteNonQuery();
-
-        public void Dispose()
-        {
-            foreach (var command in _commands.Values)
-            {
-                command.Dispose();
-            }
-
-            connection.Dispose();
-        }
-
-        private SqliteCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
-        {
-            if (!_commands.TryGetValue(sql, out var command))
-            {
-                command = connection.CreateCommand();
-#pragma warning disable CA2100 // The SQL is one of this class's constants; values go in parameters.
-                command.CommandText = sql;
-#pragma warning restore CA2100
-                foreach (var (name, _) in parameters)
-                {
-                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
-                }
-
-                command.Prepare();
-                _commands[sql] = command;
-            }
-
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters[name].Value = value ?? DBNull.Value;
-            }
-
-            return command;
-        }
     }
 }

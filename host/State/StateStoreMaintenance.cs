@@ -44,7 +44,7 @@ internal sealed class StateStoreMaintenance(GuardedStateStore store, TimeProvide
                 // Reported through the probe below, which keeps trying.
                 try
                 {
-                    await store.ProbeAsync(cancellationToken);
+                    await store.ProbeAsync(timeProvider.GetUtcNow(), cancellationToken);
                 }
                 catch (StateUnavailableException)
                 {
@@ -73,7 +73,7 @@ internal sealed class StateStoreMaintenance(GuardedStateStore store, TimeProvide
                 {
                     try
                     {
-                        await store.ProbeAsync(stoppingToken);
+                        await store.ProbeAsync(timeProvider.GetUtcNow(), stoppingToken);
                     }
                     catch (StateUnavailableException)
                     {

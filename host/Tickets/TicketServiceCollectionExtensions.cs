@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MfaHost.Tickets;
 
-/// <summary>Registers one-time tokens, session tokens and tickets (their gateway methods are the protocol's).</summary>
+/// <summary>Registers one-time tokens, session tokens and tickets (their gateway methods are the protocol's; their steps are in <c>Hosting/AuthenticationSteps</c>).</summary>
 internal static class TicketServiceCollectionExtensions
 {
     public static IServiceCollection AddTickets(this IServiceCollection services)
@@ -16,8 +16,6 @@ internal static class TicketServiceCollectionExtensions
         services.AddSingleton(sp => new OneTimeTokenService(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new SessionTokenService(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new TicketService(sp.GetRequiredService<HostState>().Store, sp.GetRequiredService<IReplayStore>(), sp.GetRequiredService<SessionTokenService>(), sp.GetRequiredService<TicketSettings>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IPrePluginStep, OneTimeTokenStep>();
-        services.AddSingleton<IAcceptStep, SessionTokenStep>();
         services.AddSingleton<ISessionEndedListener>(sp => sp.GetRequiredService<SessionTokenService>());
         return services;
     }

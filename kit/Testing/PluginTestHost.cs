@@ -1,5 +1,6 @@
 using System.Reflection;
 using MfaHost.Configuration;
+using MfaHost.Hosting;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.Resilience;
@@ -221,7 +222,7 @@ public sealed class PluginTestHost : IAsyncDisposable
         };
         // The host's policy around the plugin too: circuit breaker, fail-open, request_timeout bound.
         var guard = new PluginCallGuard(new InstanceCircuits(time, loggerFactory), hostSettings, time, loggerFactory.CreateLogger<PluginCallGuard>());
-        var pipeline = new AuthenticationPipeline(new ActiveCatalog(catalog), guard, hostSettings, time, loggerFactory.CreateLogger<AuthenticationPipeline>(), [], [], []);
+        var pipeline = PipelineServiceCollectionExtensions.CreatePipeline(new ActiveCatalog(catalog), guard, hostSettings, time, loggerFactory, AuthenticationSteps.PipelineOnly);
         return new PluginTestHost(instance, file, plugin, time, state, credentials, pipeline, catalog, loggerFactory, log, owned);
     }
 }

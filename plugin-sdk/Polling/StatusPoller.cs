@@ -12,6 +12,7 @@ namespace MfaHost.PluginSdk;
 /// When a waiter's token is cancelled (the gateway gave up or disconnected) the item leaves the poller at
 /// once: its timer is disposed, it is in no later query, and a query that asked only about it is cancelled.
 /// A query that throws ends the wait of every item it asked about with that exception.
+/// <para><c>StatusPoller.Queries.cs</c> batches due items and queries the service; <c>StatusPoller.Waiter.cs</c> is one waiting item.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -23,7 +24,7 @@ namespace MfaHost.PluginSdk;
 /// PushStatus? status = await _poller.WaitAsync(txid, pushTimeout, cancellationToken); // null: no decision in time
 /// </code>
 /// </example>
-public sealed class StatusPoller<TStatus> : IAsyncDisposable
+public sealed partial class StatusPoller<TStatus> : IAsyncDisposable
     where TStatus : struct
 {
     private readonly StatusPollerOptions _options;
@@ -117,204 +118,6 @@ public sealed class StatusPoller<TStatus> : IAsyncDisposable
 
             waiter.Timer?.Dispose();
             waiter.Timer = _options.TimeProvider.CreateTimer(static state => ((Waiter)state!).Owner.FallDue((Waiter)state!), waiter, left < wait ? left : wait, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void FallDue(Waiter waiter)
-    {
-        if (_disposed.IsCancellationRequested)
-        {
-            waiter.Finish(w => w.Completion.TrySetCanceled(_disposed.Token));
-            return;
-        }
-
-        if (waiter.Done)
-        {
-            return;
-        }
-
-        if (_options.MaxBatch == 1)
-        {
-            _ = QueryAsync([waiter]);
-            return;
-        }
-
-        List<Waiter>? full = null;
-        lock (_gate)
-        {
-            _due.Add(waiter);
-            if (_due.Count >= _options.MaxBatch)
-            {
-                full = [.. _due];
-                _due.Clear();
-                _window?.Dispose();
-                _window = null;
-            }
-            else
-            {
-                _window ??= _options.TimeProvider.CreateTimer(static state => ((StatusPoller<TStatus>)state!).FlushWindow(), this, _options.BatchWindow, Timeout.InfiniteTimeSpan);
-            }
-        }
-
-        if (full is not null)
-        {
-            _ = QueryAsync(full);
-        }
-    }
-
-    private void FlushWindow()
-    {
-        List<Waiter> due;
-        lock (_gate)
-        {
-            _window?.Dispose();
-            _window = null;
-            due = [.. _due];
-            _due.Clear();
-        }
-
-        foreach (var batch in due.Chunk(_options.MaxBatch))
-        {
-            _ = QueryAsync(batch);
-        }
-    }
-
-    // Never throws: every outcome lands in the waiters' completions.
-    private async Task QueryAsync(IReadOnlyList<Waiter> asked)
-    {
-        using var query = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        var live = new List<Waiter>(asked.Count);
-        foreach (var waiter in asked)
-        {
-            lock (waiter)
-            {
-                if (!waiter.Done)
-                {
-                    waiter.Query = query;
-                    live.Add(waiter);
-                }
-            }
-        }
-
-        if (live.Count == 0)
-        {
-            return;
-        }
-
-        IReadOnlyDictionary<string, TStatus> answers;
-        try
-        {
-            answers = await _query([.. live.Select(w => w.Id)], query.Token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            foreach (var waiter in live)
-            {
-                waiter.Finish(w =>
-                {
-                    if (e is OperationCanceledException && query.IsCancellationRequested)
-                    {
-                        w.Completion.TrySetCanceled(query.Token);
-                    }
-                    else
-                    {
-                        w.Completion.TrySetException(e);
-                    }
-                });
-            }
-
-            return;
-        }
-
-        foreach (var waiter in live)
-        {
-            lock (waiter)
-            {
-                waiter.Query = null;
-            }
-
-            if (!answers.TryGetValue(waiter.Id, out var status))
-            {
-                waiter.Finish(w => w.Completion.TrySetException(new MfaCommunicationError($"the service's status answer left out '{w.Id}'")));
-            }
-            else if (_isFinal(status))
-            {
-                waiter.Finish(w => w.Completion.TrySetResult(status));
-            }
-            else
-            {
-                Schedule(waiter, _options.Interval);
-            }
-        }
-    }
-
-    /// <summary>One waiting item: its timer, its completion, and the query it is in, if any.</summary>
-    private sealed class Waiter(StatusPoller<TStatus> owner, string id, long started, TimeSpan timeout)
-    {
-        public StatusPoller<TStatus> Owner { get; } = owner;
-
-        public string Id { get; } = id;
-
-        public long Started { get; } = started;
-
-        public TimeSpan Timeout { get; } = timeout;
-
-        public TaskCompletionSource<TStatus?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public CancellationTokenRegistration Registration { get; set; }
-
-        public ITimer? Timer { get; set; }
-
-        public CancellationTokenSource? Query { get; set; }
-
-        public bool Done { get; private set; }
-
-        public void Cancel(CancellationToken token)
-        {
-            CancellationTokenSource? query = null;
-            lock (this)
-            {
-                if (Done)
-                {
-                    return;
-                }
-
-                query = Query;
-            }
-
-            Finish(w => w.Completion.TrySetCanceled(token));
-
-            // A query that asked only about this item is no longer wanted; a shared one goes on for the others.
-            if (query is not null && Owner._options.MaxBatch == 1)
-            {
-                try
-                {
-                    query.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The query has just ended.
-                }
-            }
-        }
-
-        public void Finish(Action<Waiter> complete)
-        {
-            lock (this)
-            {
-                if (Done)
-                {
-                    return;
-                }
-
-                Done = true;
-                Timer?.Dispose();
-                Timer = null;
-            }
-
-            Interlocked.Decrement(ref Owner._waiting);
-            Registration.Dispose();
-            complete(this);
         }
     }
 }

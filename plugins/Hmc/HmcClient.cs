@@ -12,10 +12,11 @@ namespace MfaHost.Plugins.Hmc;
 /// and, when given, the TOTP code; ACCEPT hands the gateway the session id and the session credential
 /// (what an MFA user needs for the HMC's notification broker). The HMC session lives until the
 /// gateway session ends (or the host stops) and is then logged off, exactly once.
+/// The HMC sessions it holds for gateway sessions are in <c>HmcClient.Sessions.cs</c>.
 /// </summary>
 [MfaPlugin("hmc")]
 [MfaPluginOptions(HmcSettings.SectionName, "hosts", "port", "ca_file", "request_timeout", "warn_password_days", "verify_broker", "broker_port")]
-public sealed class HmcClient : MfaClient
+public sealed partial class HmcClient : MfaClient
 {
     /// <summary>The key of the HMC session in <see cref="MfaSession.Items"/>.</summary>
     internal const string SessionItemKey = "hmc.session";
@@ -47,36 +48,6 @@ public sealed class HmcClient : MfaClient
     public override MfaCapabilities Capabilities => MfaCapabilities.Push | MfaCapabilities.Otp | MfaCapabilities.Password;
 
     internal HmcSettings Settings => _settings;
-
-    /// <summary>The gateway sessions that hold an HMC session now.</summary>
-    internal int LiveSessionCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _live.Count;
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public override async ValueTask SessionEndedAsync(MfaSession session, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        HmcSession? tracked;
-        lock (_gate)
-        {
-            _live.Remove(session.Id, out tracked);
-        }
-
-        session.Items.TryRemove(SessionItemKey, out var inBag);
-        await LogoffQuietlyAsync(tracked ?? inBag as HmcSession, session.Id, "gateway session ended", cancellationToken);
-        if (inBag is HmcSession other && !ReferenceEquals(other, tracked))
-        {
-            await LogoffQuietlyAsync(other, session.Id, "gateway session ended", cancellationToken);
-        }
-    }
 
     /// <summary>Logs off every HMC session still open (host shutdown), then releases the HTTP client.</summary>
     public override async ValueTask DisposeAsync()
@@ -220,76 +191,5 @@ public sealed class HmcClient : MfaClient
         throw new MfaServiceUnreachable(_settings.Hosts.Count == 1
             ? unreachable[0]
             : $"none of the {_settings.Hosts.Count} configured HMCs answered: {string.Join("; ", unreachable)}");
-    }
-
-    private async Task TrackAsync(MfaSession gatewaySession, HmcSession session)
-    {
-        HmcSession? replaced;
-        bool disposed;
-        lock (_gate)
-        {
-            disposed = _disposed;
-            _live.Remove(gatewaySession.Id, out replaced);
-            if (!disposed)
-            {
-                _live[gatewaySession.Id] = session;
-            }
-        }
-
-        gatewaySession.Items[SessionItemKey] = session;
-        if (replaced is not null && !ReferenceEquals(replaced, session))
-        {
-            await LogoffQuietlyAsync(replaced, gatewaySession.Id, "replaced by a new logon in the same gateway session", CancellationToken.None);
-        }
-
-        if (disposed)
-        {
-            await LogoffQuietlyAsync(session, gatewaySession.Id, "host shutting down", CancellationToken.None);
-        }
-    }
-
-    private async Task ForgetAsync(MfaSession gatewaySession, HmcSession session, string why)
-    {
-        lock (_gate)
-        {
-            if (_live.TryGetValue(gatewaySession.Id, out var tracked) && ReferenceEquals(tracked, session))
-            {
-                _live.Remove(gatewaySession.Id);
-            }
-        }
-
-        gatewaySession.Items.TryRemove(new KeyValuePair<string, object>(SessionItemKey, session));
-        await LogoffQuietlyAsync(session, gatewaySession.Id, why, CancellationToken.None);
-    }
-
-    // Never fails the gateway: a failed logoff is logged. Bounded by the request timeout.
-    private async Task LogoffQuietlyAsync(HmcSession? session, string gatewaySession, string why, CancellationToken cancellationToken)
-    {
-        if (session is null)
-        {
-            return;
-        }
-
-        var endpoint = session.Api.Endpoint;
-        try
-        {
-            using var deadline = new CancellationTokenSource(_settings.RequestTimeout, Context.TimeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            switch (await session.LogoffAsync(linked.Token))
-            {
-                case HmcLogoffResult.LoggedOff:
-                    HmcLog.LoggedOff(Logger, endpoint, session.Userid, gatewaySession, why);
-                    break;
-                case HmcLogoffResult.AlreadyEnded:
-                    HmcLog.AlreadyEnded(Logger, endpoint, session.Userid, gatewaySession, why);
-                    break;
-                case HmcLogoffResult.NotSent:
-                    break;
-            }
-        }
-        catch (Exception e) when (e is MfaException or OperationCanceledException or HttpRequestException or IOException)
-        {
-            HmcLog.LogoffFailed(Logger, endpoint, session.Userid, gatewaySession, why, e is OperationCanceledException ? "cancelled or no answer in time" : e.Message);
-        }
     }
 }

@@ -21,11 +21,14 @@ public sealed partial class TotpClient
 
     // Before the first login: choose the key, refuse a missing or wrong one, seal secrets still in clear or under the
     // previous key, finish a rotation a crash interrupted. The constructor is the plugin's only start hook, and the
-    // store answers at once, so waiting here is harmless.
+    // store answers at once, so waiting here is harmless. An instance that only validates (check-config) checks the key
+    // it would use against the store and changes nothing: no key is generated, no secret sealed, no rotation finished.
     private void PrepareSeeds(MfaPluginContext context)
     {
         var section = context.Configuration.Section(TotpSettings.SectionName);
+        var checkOnly = context.ValidationOnly;
         string? next = null;
+        var created = false;
         if (_enrollments.Protector is null)
         {
             if (context.DataDirectory is null)
@@ -36,7 +39,7 @@ public sealed partial class TotpClient
             _generatedKey = new GeneratedSeedKey(context.DataDirectory);
             try
             {
-                next = UseGeneratedKey(section, _generatedKey);
+                (next, created) = UseGeneratedKey(section, _generatedKey, checkOnly);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -47,11 +50,24 @@ public sealed partial class TotpClient
         int rewritten;
         try
         {
-            rewritten = _enrollments.PrepareAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            rewritten = _enrollments.Protector is null && checkOnly && _generatedKey is not null
+                ? 0
+                : _enrollments.PrepareAsync(CancellationToken.None, checkOnly).AsTask().GetAwaiter().GetResult();
         }
         catch (SeedKeyMismatchException e)
         {
             throw section.Error(SeedProtector.KeyOption, _generatedKey is null ? e.Message : $"is not set, and the generated key {_generatedKey.KeyFile} does not open the enrollments: {e.Message}");
+        }
+
+        if (checkOnly)
+        {
+            // One line for the operator, and only about a key that exists.
+            if (_generatedKey is not null && _enrollments.Protector is not null)
+            {
+                LogGeneratedKey(Logger, _generatedKey.KeyFile);
+            }
+
+            return;
         }
 
         if (next is not null)
@@ -66,24 +82,31 @@ public sealed partial class TotpClient
             LogSealed(Logger, rewritten);
         }
 
-        if (_generatedKey is not null)
+        // A key made just now was announced when it was made: the same advice once, not twice.
+        if (_generatedKey is not null && !created)
         {
             LogGeneratedKey(Logger, _generatedKey.KeyFile);
         }
     }
 
-    // The generated key (created on a store that holds no sealed secret yet); returns the key of an unfinished rotation.
-    private string? UseGeneratedKey(IniSection section, GeneratedSeedKey generated)
+    // The generated key (created on a store that holds no sealed secret yet, unless only checking: then none is used);
+    // returns the key of an unfinished rotation and whether the key was created now.
+    private (string? Next, bool Created) UseGeneratedKey(IniSection section, GeneratedSeedKey generated, bool checkOnly)
     {
         var current = generated.ReadCurrent();
         var next = generated.ReadNext();
         if (current is null && next is not null)
         {
             // A rotation got as far as the rename's first half on a file system that does not rename atomically.
-            generated.CompleteRotation();
+            if (!checkOnly)
+            {
+                generated.CompleteRotation();
+            }
+
             (current, next) = (next, null);
         }
 
+        var created = false;
         if (current is null)
         {
             if (_enrollments.SealedKeyIdAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } keyId)
@@ -91,14 +114,21 @@ public sealed partial class TotpClient
                 throw section.Error(SeedProtector.KeyOption, $"is not set and the generated key {generated.KeyFile} is missing, but the enrollments are encrypted (key id {keyId}): restore that file, or set seed_key to the key (docs/totp.md)");
             }
 
+            if (checkOnly)
+            {
+                // Nothing is sealed yet: the instance that serves generates the key.
+                return (null, false);
+            }
+
             current = generated.CreateCurrent();
+            created = true;
             LogKeyCreated(Logger, generated.KeyFile);
         }
 
         var protector = SeedProtector.FromKeys(next ?? current, next is null ? null : current)
             ?? throw section.Error(SeedProtector.KeyOption, $"is not set, and {generated.KeyFile} (or {GeneratedSeedKey.NextFileName}) does not hold 32 bytes in Base64");
         _enrollments.UseProtector(protector);
-        return next;
+        return (next, created);
     }
 
     private async ValueTask<JsonNode> RekeyAsync(CancellationToken cancellationToken)
@@ -155,7 +185,7 @@ public sealed partial class TotpClient
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "TOTP secrets are sealed with the key generated in {KeyFile} because [totp] seed_key is not set: move the key into the credential store (seed_key = $), keep a copy offline, and delete the file (see docs/totp.md)")]
     private static partial void LogGeneratedKey(ILogger logger, string keyFile);
 
-    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "TOTP seed key generated in {KeyFile} (readable by the host's user only): without it no enrollment can be used")]
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "TOTP seed key generated in {KeyFile} (readable by the host's user only): without it no enrollment can be used; because [totp] seed_key is not set, move the key into the credential store (seed_key = $), keep a copy offline, and delete the file (see docs/totp.md)")]
     private static partial void LogKeyCreated(ILogger logger, string keyFile);
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "TOTP rekey: {Count} secret(s) sealed again, key id {PreviousKeyId} -> {KeyId}")]

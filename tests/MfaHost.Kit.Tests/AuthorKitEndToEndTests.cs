@@ -75,6 +75,12 @@ public class AuthorKitEndToEndTests
         await Expect(0, author, "dotnet", "new", "install", Path.Combine(SdkFolder, "MfaHost.Templates.1.0.0.nupkg"));
         await Expect(0, author, "dotnet", "new", "mfahost-plugin", "-n", "Hello", "--no-update-check");
         Assert.That(Path.Combine(author, "Hello", "Hello", "hello.ini"), Does.Exist);
+        foreach (var generated in Directory.EnumerateFiles(Path.Combine(author, "Hello"), "*", SearchOption.AllDirectories))
+        {
+            Assert.That(File.ReadAllText(generated), Does.Not.Contain("myplugin").IgnoreCase, $"{generated} still names the template's placeholder");
+        }
+
+        Assert.That(File.ReadAllText(Path.Combine(author, "Hello", "Hello", "hello.ini")), Does.Contain("MFAHOST_HELLO_HELLO_CODE"));
 
         var tests = await Expect(0, author, "dotnet", "test", "Hello/Hello.Tests");
         Assert.That(tests, Does.Contain("Passed!").And.Contain("Failed:     0"));

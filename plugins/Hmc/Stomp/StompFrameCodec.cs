@@ -6,9 +6,9 @@ namespace MfaHost.Plugins.Hmc.Stomp;
 /// STOMP 1.2 frame encoding and decoding: <c>COMMAND EOL (name:value EOL)* EOL body NUL</c>, where EOL
 /// is LF or CR LF; header escaping (<c>\\ \r \n \c</c>) on every frame except CONNECT and CONNECTED;
 /// <c>content-length</c> bodies (which may hold NUL) or NUL-terminated ones; EOLs between frames
-/// (heart-beats) skipped.
+/// (heart-beats) skipped. Header escaping is in <c>StompFrameCodec.Escaping.cs</c>.
 /// </summary>
-internal static class StompFrameCodec
+internal static partial class StompFrameCodec
 {
     /// <summary>A frame larger than this without its end is a protocol error (a broker answer is small).</summary>
     public const int MaxFrameSize = 64 * 1024;
@@ -180,65 +180,6 @@ internal static class StompFrameCodec
         frame = new StompFrame(command, headers, bodyRest[..bodyLength].ToArray());
         consumed = start + bodyStart.Value + bodyLength + 1;
         return true;
-    }
-
-    /// <summary>STOMP 1.2 header escaping.</summary>
-    public static string Escape(string text)
-    {
-        if (text.AsSpan().IndexOfAny("\\\r\n:") < 0)
-        {
-            return text;
-        }
-
-        var escaped = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
-        {
-            escaped.Append(c switch
-            {
-                '\\' => "\\\\",
-                '\r' => "\\r",
-                '\n' => "\\n",
-                ':' => "\\c",
-                _ => c.ToString(),
-            });
-        }
-
-        return escaped.ToString();
-    }
-
-    /// <summary>Reverses <see cref="Escape"/>; an undefined escape is a protocol error (STOMP 1.2 says fatal).</summary>
-    public static string Unescape(string text, string command = "frame")
-    {
-        if (!text.Contains('\\', StringComparison.Ordinal))
-        {
-            return text;
-        }
-
-        var plain = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] != '\\')
-            {
-                plain.Append(text[i]);
-                continue;
-            }
-
-            if (i + 1 >= text.Length)
-            {
-                throw new StompProtocolException($"{command}: a header ends with a lone backslash");
-            }
-
-            plain.Append(text[++i] switch
-            {
-                '\\' => '\\',
-                'r' => '\r',
-                'n' => '\n',
-                'c' => ':',
-                var other => throw new StompProtocolException($"{command}: a header has the undefined escape '\\{other}'"),
-            });
-        }
-
-        return plain.ToString();
     }
 
     private static void CheckCommand(string command)

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using MfaHost.PluginSdk;
 using OtpNet;
 
@@ -14,6 +12,7 @@ namespace MfaHost.Plugins.Totp.Enrollments;
 /// (one per used scratch code, claimed atomically). User names are percent-encoded in keys. With a
 /// <see cref="SeedProtector"/> the secret is stored sealed (AES-GCM) and <c>seed-key-check</c> holds a sealed marker,
 /// so a start with a missing or wrong key is refused before any login (<see cref="PrepareAsync"/>).
+/// <c>TotpEnrollmentStore.*.cs</c>: pending enrollments, sealing, scratch codes, import and the stored record.
 /// </summary>
 internal sealed partial class TotpEnrollmentStore
 {
@@ -51,97 +50,6 @@ internal sealed partial class TotpEnrollmentStore
         _timeProvider = timeProvider;
         _protector = protector;
         _decode = stored => ToEnrollment(Deserialize(stored));
-    }
-
-    /// <summary>
-    /// Checks the seed key against the store and brings every enrollment under it: secrets in clear (a store from before
-    /// the key was set) and secrets sealed with <c>seed_key_previous</c> are sealed again with <c>seed_key</c>. Safe to
-    /// interrupt: a later run finishes the job. Returns how many enrollments were rewritten.
-    /// </summary>
-    /// <exception cref="SeedKeyMismatchException">The store is sealed and no key is set, or sealed with another key.</exception>
-    internal async ValueTask<int> PrepareAsync(CancellationToken cancellationToken)
-    {
-        var check = await _state.GetAsync(KeyCheckKey, cancellationToken);
-        var protector = _protector;
-        if (protector is null)
-        {
-            return check is null
-                ? 0
-                : throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}) but [totp] {SeedProtector.KeyOption} is not set");
-        }
-
-        if (check is not null)
-        {
-            Open(KeyCheckUser, check, $"the key (key id {protector.KeyId}) is not the key the enrollments are encrypted with (key id {SeedProtector.KeyIdOf(check)}); to rotate keys set the old one as {SeedProtector.PreviousKeyOption}");
-        }
-
-        var pending = new List<Task<bool>>();
-        foreach (var prefix in new[] { EnrollmentPrefix, PendingPrefix })
-        {
-            await foreach (var (key, json) in _state.ListAsync(prefix, cancellationToken))
-            {
-                if (!IsSealedWith(protector, Deserialize(json)))
-                {
-                    pending.Add(ResealAsync(key, protector, cancellationToken));
-                }
-            }
-        }
-
-        var rewritten = (await Task.WhenAll(pending)).Count(r => r);
-        if (check is null || !protector.IsCurrent(check))
-        {
-            await _state.SetAsync(KeyCheckKey, protector.Seal(KeyCheckUser, "ok"), null, cancellationToken);
-        }
-
-        return rewritten;
-    }
-
-    private static bool IsSealedWith(SeedProtector protector, StoredEnrollment stored) =>
-        SeedProtector.IsSealed(stored.Secret) && protector.IsCurrent(stored.Secret);
-
-    // Read again just before the write, so an enrollment replaced meanwhile (enroll --force, import --force) is not
-    // overwritten with the old one; the store has no compare-and-set, so the window is narrowed, not closed.
-    private async Task<bool> ResealAsync(string key, SeedProtector protector, CancellationToken cancellationToken)
-    {
-        if (await _state.GetAsync(key, cancellationToken) is not { } json)
-        {
-            return false;
-        }
-
-        var stored = Deserialize(json);
-        if (IsSealedWith(protector, stored))
-        {
-            return false;
-        }
-
-        var secret = SeedProtector.IsSealed(stored.Secret)
-            ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted with key id {SeedProtector.KeyIdOf(stored.Secret)}, which is neither the key nor the previous key")
-            : stored.Secret;
-        var expires = key.StartsWith(PendingPrefix, StringComparison.Ordinal) ? (await _state.TryGetExpiryAsync(key, cancellationToken)).ExpiresAt : null;
-        await _state.SetAsync(key, JsonSerializer.Serialize(stored.With(protector.Seal(stored.User, secret)), EnrollmentJsonContext.Default.StoredEnrollment), expires, cancellationToken);
-        return true;
-    }
-
-    /// <summary>The protector secrets are sealed and opened with (null: in clear).</summary>
-    internal SeedProtector? Protector => _protector;
-
-    /// <summary>Seals with <paramref name="protector"/> from now on (it opens what the one before sealed, as its previous key or the same key).</summary>
-    internal void UseProtector(SeedProtector protector) => _protector = protector;
-
-    /// <summary>The id of the key the store's secrets are sealed with, or null when they are not sealed.</summary>
-    internal async ValueTask<string?> SealedKeyIdAsync(CancellationToken cancellationToken) =>
-        await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check ? SeedProtector.KeyIdOf(check) : null;
-
-    private string Open(string user, string sealedValue, string problem)
-    {
-        try
-        {
-            return _protector?.Open(user, sealedValue) ?? throw new CryptographicException();
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
-        {
-            throw new SeedKeyMismatchException(problem);
-        }
     }
 
     /// <summary>The percent-encoded form of <paramref name="user"/> used in keys (so a '/' in a name cannot reach another key).</summary>
@@ -195,58 +103,9 @@ internal sealed partial class TotpEnrollmentStore
         return await WriteAsync(stored, replace, cancellationToken) ? new NewTotpEnrollment(ToEnrollment(stored), codes) : null;
     }
 
-    /// <summary>
-    /// Stores imported enrollments (their own secrets, parameters and scratch codes, hashed here), many writes in
-    /// flight at once so the store commits them in large batches. A user already enrolled is skipped unless
-    /// <paramref name="replace"/>. Reports progress after each enrollment.
-    /// </summary>
-    internal async ValueTask<(int Imported, int Skipped)> ImportAsync(
-        IReadOnlyList<Import.ImportedEnrollment> enrollments, bool replace, IProgress<int>? progress, CancellationToken cancellationToken)
-    {
-        if (_protector is null && await _state.GetAsync(KeyCheckKey, cancellationToken) is { } check)
-        {
-            throw new SeedKeyMismatchException($"the enrollments are encrypted (key id {SeedProtector.KeyIdOf(check)}): import through the instance configured with [totp] {SeedProtector.KeyOption}");
-        }
-
-        var skipped = new List<string>();
-        await ImportBatchAsync(enrollments, replace, skipped, progress, cancellationToken);
-        return (enrollments.Count - skipped.Count, skipped.Count);
-    }
-
-    /// <summary>Like <see cref="ImportAsync"/>, collecting the users skipped because they were already enrolled.</summary>
-    internal async ValueTask ImportBatchAsync(
-        IReadOnlyList<Import.ImportedEnrollment> enrollments, bool replace, List<string> skipped, IProgress<int>? progress, CancellationToken cancellationToken)
-    {
-        const int InFlight = 256;
-        var done = 0;
-        var writes = new List<Task<bool>>(InFlight);
-        foreach (var chunk in enrollments.Chunk(InFlight))
-        {
-            writes.Clear();
-            foreach (var enrollment in chunk)
-            {
-                writes.Add(StoreImportedAsync(enrollment, replace, cancellationToken).AsTask());
-            }
-
-            var written = await Task.WhenAll(writes);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (!written[i])
-                {
-                    skipped.Add(chunk[i].User);
-                }
-
-                progress?.Report(++done);
-            }
-        }
-    }
-
     /// <summary>Whether <paramref name="user"/> has an enrollment (without opening its secret).</summary>
     internal async ValueTask<bool> IsEnrolledAsync(string user, CancellationToken cancellationToken) =>
         await _state.GetAsync(EnrollmentPrefix + KeyOf(user), cancellationToken) is not null;
-
-    private ValueTask<bool> StoreImportedAsync(Import.ImportedEnrollment enrollment, bool replace, CancellationToken cancellationToken) =>
-        WriteAsync(NewRecord(enrollment.User, enrollment.Secret, enrollment.Algorithm, enrollment.Digits, enrollment.Period, enrollment.ScratchCodes), replace, cancellationToken);
 
     private StoredEnrollment NewRecord(string user, string secret, OtpHashMode algorithm, int digits, int period, IReadOnlyList<string> scratchCodes)
     {
@@ -331,79 +190,6 @@ internal sealed partial class TotpEnrollmentStore
         }
     }
 
-    /// <summary>How many of the enrollment's scratch codes are still unused.</summary>
-    /// <param name="enrollment">The enrollment.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The count.</returns>
-    public async ValueTask<int> CountScratchCodesLeftAsync(TotpEnrollment enrollment, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(enrollment);
-        var used = 0;
-        await foreach (var _ in _state.ListAsync(ScratchUsedPrefix + KeyOf(enrollment.User) + "/" + enrollment.Id + "/", cancellationToken))
-        {
-            used++;
-        }
-
-        return Math.Max(0, enrollment.ScratchCodeCount - used);
-    }
-
-    /// <summary>
-    /// Uses one of the user's scratch codes: true once per code. The code is hashed with the enrollment's salt and
-    /// compared in constant time with every stored hash; the match is then claimed atomically, so of concurrent
-    /// uses of one code exactly one succeeds.
-    /// </summary>
-    /// <param name="user">The user.</param>
-    /// <param name="code">What the user typed. A secret: never log it.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>True when the code was an unused scratch code of the user's current enrollment.</returns>
-    public ValueTask<bool> TryUseScratchCodeAsync(string user, string code, CancellationToken cancellationToken) =>
-        TryUseScratchCodeAsync(EnrollmentPrefix, user, code, cancellationToken);
-
-    private async ValueTask<bool> TryUseScratchCodeAsync(string prefix, string user, string code, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(user);
-        ArgumentNullException.ThrowIfNull(code);
-        if (code.Length != ScratchCodeDigits || !code.All(char.IsAsciiDigit))
-        {
-            return false;
-        }
-
-        var json = await _state.GetAsync(prefix + KeyOf(user), cancellationToken);
-        if (json is null)
-        {
-            return false;
-        }
-
-        var stored = Deserialize(json);
-        var hash = HashScratchCode(Convert.FromBase64String(stored.ScratchSalt), code);
-        var match = -1;
-        Span<byte> candidate = stackalloc byte[SHA256.HashSizeInBytes];
-        for (var i = 0; i < stored.ScratchHashes.Count; i++)
-        {
-            if (Convert.FromHexString(stored.ScratchHashes[i], candidate, out _, out var written) == System.Buffers.OperationStatus.Done &&
-                CryptographicOperations.FixedTimeEquals(candidate[..written], hash) && match < 0)
-            {
-                match = i;
-            }
-        }
-
-        return match >= 0 && await _state.TryAddAsync(
-            $"{ScratchUsedPrefix}{KeyOf(user)}/{stored.Id}/{match}",
-            _timeProvider.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            null,
-            cancellationToken);
-    }
-
-    private static byte[] HashScratchCode(byte[] salt, string code)
-    {
-        Span<byte> input = stackalloc byte[salt.Length + ScratchCodeDigits];
-        salt.CopyTo(input);
-        Encoding.ASCII.GetBytes(code, input[salt.Length..]);
-        return SHA256.HashData(input);
-    }
-
-    private string Seal(string user, string secret) => _protector?.Seal(user, secret) ?? secret;
-
     private TotpEnrollment ToEnrollment(StoredEnrollment stored) =>
         stored.ToEnrollment(SeedProtector.IsSealed(stored.Secret)
             ? Open(stored.User, stored.Secret, $"the secret of {stored.User} is encrypted but cannot be opened with [totp] {SeedProtector.KeyOption} (key id {_protector?.KeyId ?? "not set"})")
@@ -412,59 +198,4 @@ internal sealed partial class TotpEnrollmentStore
     private static StoredEnrollment Deserialize(string json) =>
         JsonSerializer.Deserialize(json, EnrollmentJsonContext.Default.StoredEnrollment)
         ?? throw new InvalidDataException("A TOTP enrollment record is empty.");
-
-    /// <summary>The stored form: the public record (the secret in clear or sealed) plus the scratch codes' salt and hashes.</summary>
-    internal sealed class StoredEnrollment
-    {
-        public required string User { get; init; }
-
-        public required string Secret { get; init; }
-
-        public OtpHashMode Algorithm { get; init; }
-
-        public int Digits { get; init; }
-
-        public int Period { get; init; }
-
-        public DateTimeOffset EnrolledAt { get; init; }
-
-        public required string Id { get; init; }
-
-        public string ScratchSalt { get; init; } = "";
-
-        public IReadOnlyList<string> ScratchHashes { get; init; } = [];
-
-        public int Drift { get; init; }
-
-        public StoredEnrollment With(string secret, int? drift = null) => new()
-        {
-            User = User,
-            Secret = secret,
-            Drift = drift ?? Drift,
-            Algorithm = Algorithm,
-            Digits = Digits,
-            Period = Period,
-            EnrolledAt = EnrolledAt,
-            Id = Id,
-            ScratchSalt = ScratchSalt,
-            ScratchHashes = ScratchHashes,
-        };
-
-        public TotpEnrollment ToEnrollment(string secret) => new()
-        {
-            User = User,
-            Secret = secret,
-            Algorithm = Algorithm,
-            Digits = Digits,
-            Period = Period,
-            EnrolledAt = EnrolledAt,
-            Id = Id,
-            ScratchCodeCount = ScratchHashes.Count,
-            Drift = Drift,
-        };
-    }
-
-    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
-    [JsonSerializable(typeof(StoredEnrollment))]
-    internal sealed partial class EnrollmentJsonContext : JsonSerializerContext;
 }

@@ -1,3 +1,5 @@
+using MfaHost.Hosting;
+using MfaHost.Pipeline.Steps;
 using MfaHost.Vocabulary;
 using MfaHost.Pipeline;
 using MfaHost.PluginSdk;
@@ -430,15 +432,11 @@ public class AuthenticationPipelineTests
     }
 
     [Test]
-    public async Task A_pre_plugin_step_may_decide_without_the_plugin_and_accept_steps_see_the_final_accept()
+    public async Task A_step_before_the_plugin_may_decide_without_it_and_a_step_around_the_questions_sees_the_final_accept()
     {
-        var step = new Moq.Mock<IPrePluginStep>();
-        step.Setup(s => s.RunAsync(Moq.It.IsAny<LoginContext>(), Moq.It.IsAny<CancellationToken>()))
-            .Returns<LoginContext, CancellationToken>((login, _) => ValueTask.FromResult<MfaVerdict?>(login.Otp == "token-1" ? MfaVerdict.Accept(MfaReasons.OneTimeToken) : null));
-        var accept = new Moq.Mock<IAcceptStep>();
-        accept.Setup(s => s.OnAcceptAsync(Moq.It.IsAny<LoginContext>(), Moq.It.IsAny<AuthenticationOutcome>(), Moq.It.IsAny<CancellationToken>()))
-            .Returns<LoginContext, AuthenticationOutcome, CancellationToken>((_, o, _) => ValueTask.FromResult(o with { SessionToken = "signed" }));
-        await using var h = new PipelineHarness(prePluginSteps: [step.Object], acceptSteps: [accept.Object]);
+        var order = PipelineHarness.Insert(AuthenticationSteps.PipelineOnly, typeof(SigningStep), after: typeof(IdentityMappingStep));
+        order = PipelineHarness.Insert(order, typeof(TokenStep), after: typeof(PluginQuestionStep));
+        await using var h = new PipelineHarness(steps: order);
         var byToken = await h.AuthenticateAsync(Request(mfaPassword: "token-1"));
         var byPlugin = await h.AuthenticateAsync(Request(session: "s2", mfaPassword: "123456"));
         Assert.Multiple(() =>
@@ -448,5 +446,22 @@ public class AuthenticationPipelineTests
             Assert.That(byPlugin.Verdict.Reason, Is.EqualTo(MfaReasons.Accepted));
             Assert.That(h.Client.Calls, Has.Count.EqualTo(1));
         });
+    }
+
+    /// <summary>Decides a login whose one-time password is <c>token-1</c> (as a one-time token would).</summary>
+    private sealed class TokenStep : IAuthenticationStep
+    {
+        public ValueTask<AuthenticationOutcome> RunAsync(LoginContext login, NextStep next, CancellationToken cancellationToken) =>
+            login.Otp == "token-1" ? ValueTask.FromResult(login.Outcome(MfaVerdict.Accept(MfaReasons.OneTimeToken))) : next(login, cancellationToken);
+    }
+
+    /// <summary>Adds to every final ACCEPT (as the session token does).</summary>
+    private sealed class SigningStep : IAuthenticationStep
+    {
+        public async ValueTask<AuthenticationOutcome> RunAsync(LoginContext login, NextStep next, CancellationToken cancellationToken)
+        {
+            var outcome = await next(login, cancellationToken);
+            return outcome.Verdict.IsAccept ? outcome with { SessionToken = "signed" } : outcome;
+        }
     }
 }

@@ -1,10 +1,12 @@
 using MfaHost.Configuration;
+using MfaHost.Hosting;
 using MfaHost.Pipeline;
 using MfaHost.Plugins;
 using MfaHost.PluginSdk;
 using MfaHost.Resilience;
 using MfaHost.State;
 using MfaHost.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -21,7 +23,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
     private readonly TempDirectory _temp = new();
     private readonly LoggerFactory _loggerFactory;
 
-    public PipelineHarness(string ini = "", Func<HostSettings, HostSettings>? host = null, IEnumerable<IPrePluginStep>? prePluginSteps = null, IEnumerable<IAcceptStep>? acceptSteps = null, IEnumerable<ISessionEndedListener>? sessionEndedListeners = null)
+    /// <param name="steps">The steps in order; by default the pipeline's own (<see cref="AuthenticationSteps.PipelineOnly"/>).</param>
+    /// <param name="services">Registers what extra steps need.</param>
+    public PipelineHarness(string ini = "", Func<HostSettings, HostSettings>? host = null, AuthenticationStepOrder? steps = null, Action<IServiceCollection>? services = null, IEnumerable<ISessionEndedListener>? sessionEndedListeners = null)
     {
         var file = _temp.Write("test.ini", ini);
         var configuration = new PluginConfiguration(IniFile.Load(file), file, Mock.Of<ICredentialStore>());
@@ -55,7 +59,22 @@ internal sealed class PipelineHarness : IAsyncDisposable
         HostSettings = host?.Invoke(HostSettings) ?? HostSettings;
         _loggerFactory = new LoggerFactory([Logger]);
         Circuits = new InstanceCircuits(Time, _loggerFactory);
-        Pipeline = new AuthenticationPipeline(new ActiveCatalog(new PluginCatalog(instances, [], Settings)), new PluginCallGuard(Circuits, HostSettings, Time, new Logger<PluginCallGuard>(_loggerFactory)), HostSettings, Time, new Logger<AuthenticationPipeline>(_loggerFactory), prePluginSteps ?? [], acceptSteps ?? [], sessionEndedListeners ?? []);
+        Pipeline = PipelineServiceCollectionExtensions.CreatePipeline(
+            new ActiveCatalog(new PluginCatalog(instances, [], Settings)),
+            new PluginCallGuard(Circuits, HostSettings, Time, new Logger<PluginCallGuard>(_loggerFactory)),
+            HostSettings,
+            Time,
+            _loggerFactory,
+            steps ?? AuthenticationSteps.PipelineOnly,
+            collection =>
+            {
+                foreach (var listener in sessionEndedListeners ?? [])
+                {
+                    collection.AddSingleton(listener);
+                }
+
+                services?.Invoke(collection);
+            });
     }
 
     public InstanceCircuits Circuits { get; }
@@ -100,6 +119,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
             Password = password,
             Attributes = attributes ?? new Dictionary<string, string>(),
         };
+
+    /// <summary><paramref name="order"/> with <paramref name="step"/> right after <paramref name="after"/>.</summary>
+    public static AuthenticationStepOrder Insert(AuthenticationStepOrder order, Type step, Type after)
+    {
+        var steps = order.Steps.ToList();
+        steps.Insert(steps.IndexOf(after) + 1, step);
+        return new AuthenticationStepOrder(steps);
+    }
 
     public Task<AuthenticationOutcome> AuthenticateAsync(AuthenticationRequest request) =>
         Pipeline.AuthenticateAsync(request, CancellationToken.None);

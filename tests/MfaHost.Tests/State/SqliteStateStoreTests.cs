@@ -111,4 +111,49 @@ public class SqliteStateStoreTests
         command.CommandText = sql;
         return command.ExecuteScalar();
     }
+
+    [Test]
+    public async Task A_full_disk_fails_the_writes_with_its_own_error_and_keeps_no_write_whose_caller_was_told_it_failed()
+    {
+        var path = _dir.Combine("state.db");
+        long pages;
+        using (var sizing = new SqliteStateStore(path, _time))
+        {
+            pages = Convert.ToInt64(Scalar(path, "PRAGMA page_count"), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        using var store = new SqliteStateStore(path, _time, maxPageCount: pages + 3);
+        var value = new string('x', 3000);
+        var writes = Enumerable.Range(0, 40).Select(i => (Key: $"k{i}", Task: store.SetAsync($"k{i}", value, null, default).AsTask())).ToList();
+        try
+        {
+            await Task.WhenAll(writes.Select(w => w.Task));
+        }
+        catch (SqliteException)
+        {
+        }
+
+        var failed = writes.Where(w => w.Task.IsFaulted).ToList();
+        Assert.That(failed, Is.Not.Empty, "the disk never filled up");
+        foreach (var write in failed)
+        {
+            var error = write.Task.Exception!.InnerException as SqliteException;
+            Assert.That(error?.SqliteErrorCode, Is.EqualTo(13), $"{write.Key}: {write.Task.Exception!.InnerException?.Message}");
+            Assert.That(await store.GetAsync(write.Key, default), Is.Null, $"{write.Key} was stored although its caller was told it failed");
+        }
+
+        foreach (var write in writes.Where(w => w.Task.IsCompletedSuccessfully))
+        {
+            Assert.That(await store.GetAsync(write.Key, default), Is.EqualTo(value), $"{write.Key} was acknowledged but is not stored");
+        }
+
+        try
+        {
+            await store.SetAsync("after", value, null, default);
+        }
+        catch (SqliteException e)
+        {
+            Assert.That(e.SqliteErrorCode, Is.EqualTo(13), "the writer keeps answering after a full disk, with the same error");
+        }
+    }
 }

@@ -33,7 +33,17 @@ public class AccessRulesLoaderTests
     [TestCase("[access]\ngateway_uids = alice\n", "[access] gateway_uids: 'alice' is not a numeric uid")]
     [TestCase("[access]\nticket_uids = 1\napplids_2 = X\n", "uid 2 has an APPLID list but is not in ticket_uids")]
     [TestCase("[access]\nticket_uids = 1\napplids_1 = WAY-TOO-LONG\n", "'WAY-TOO-LONG' is not an APPLID")]
-    [TestCase("[access]\ngateway_uid = 1\n", "[access] gateway_uid: unknown option")]
     public void Bad_lines_are_errors_naming_the_option(string ini, string expected) =>
         Assert.That(() => Load(ini), Throws.TypeOf<MfaConfigurationException>().With.Message.Contains(expected));
+
+    // Unknown options of [access] are refused with the rest of the host file's (HostFileOptions).
+    [TestCase("[access]\ngateway_uid = 1\n", "[access] gateway_uid: unknown option; did you mean 'gateway_uids'?")]
+    [TestCase("[access]\napplid_1 = X\n", "[access] applid_1: unknown option; did you mean 'applids_<uid>'?")]
+    public void Unknown_options_are_errors_of_the_host_file(string ini, string expected)
+    {
+        using var temp = new TempDirectory();
+        var errors = new List<MfaConfigurationException>();
+        HostSettingsLoader.Load(temp.Write("mfahost.ini", ini), errors);
+        Assert.That(errors.Select(e => e.Message), Has.Some.Contains(expected));
+    }
 }

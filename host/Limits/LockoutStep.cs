@@ -15,18 +15,15 @@ namespace MfaHost.Limits;
 /// not reach: there an attempt may be with the plugin while another host counts the last allowed failure, so an ACCEPT
 /// is given only if the count is still below the limit afterwards; every step is one atomic store operation.
 /// </summary>
-internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider, ILogger<LockoutFilter> logger) : IPluginCallFilter, IDisposable
+internal sealed class LockoutStep(LimitState state, TimeProvider timeProvider, ILogger<LockoutStep> logger) : IAuthenticationStep, IDisposable
 {
     private readonly SemaphoreSlim[] _gates = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
 
-    public async ValueTask<MfaVerdict> InvokeAsync(PluginCall call, PluginCallDelegate next, CancellationToken cancellationToken)
+    public bool IsOn(PipelineSettings settings) => settings.Limits.LockoutEnabled;
+
+    public async ValueTask<AuthenticationOutcome> RunAsync(LoginContext login, NextStep next, CancellationToken cancellationToken)
     {
-        var login = call.Login;
         var settings = login.Settings.Limits;
-        if (!settings.LockoutEnabled)
-        {
-            return await next(call, cancellationToken);
-        }
 
         // Pushes are not gated: they wait for a person, and a guess needs a code.
         var gate = login.Otp is null ? null : _gates[(int)((uint)HashCode.Combine(login.Instance.Name, login.MfaIdentity) % (uint)_gates.Length)];
@@ -37,7 +34,7 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
 
         try
         {
-            return await DecideAsync(call, next, settings, cancellationToken);
+            return await DecideAsync(login, next, settings, cancellationToken);
         }
         finally
         {
@@ -53,9 +50,8 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
         }
     }
 
-    private async ValueTask<MfaVerdict> DecideAsync(PluginCall call, PluginCallDelegate next, LimitSettings settings, CancellationToken cancellationToken)
+    private async ValueTask<AuthenticationOutcome> DecideAsync(LoginContext login, NextStep next, LimitSettings settings, CancellationToken cancellationToken)
     {
-        var login = call.Login;
         var store = state.For(login.Instance.Name);
         var identity = login.MfaIdentity;
         var (locked, until) = await store.TryGetExpiryAsync(LimitState.Locked + identity, cancellationToken);
@@ -64,7 +60,8 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
             return LockedOut(login, until);
         }
 
-        var verdict = await next(call, cancellationToken);
+        var outcome = await next(login, cancellationToken);
+        var verdict = outcome.Verdict;
 
         // Failing open (the service unreachable) is no proof of the user: it leaves the count as it is.
         if (verdict.IsAccept && verdict.Reason != MfaReasons.AcceptedServiceUnreachable)
@@ -96,13 +93,13 @@ internal sealed class LockoutFilter(LimitState state, TimeProvider timeProvider,
             }
         }
 
-        return verdict;
+        return outcome;
     }
 
-    private MfaVerdict LockedOut(LoginContext login, DateTimeOffset? until)
+    private AuthenticationOutcome LockedOut(LoginContext login, DateTimeOffset? until)
     {
         var left = LimitState.SecondsLeft(timeProvider.GetUtcNow(), until);
         LimitsLog.RefusedLockedOut(logger, login.Instance.Name, login.MfaIdentity, left, login.SessionId);
-        return MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed attempts: try again in {left} s");
+        return login.Outcome(MfaVerdict.Deny(MfaReasons.LockedOut, $"Too many failed attempts: try again in {left} s"));
     }
 }

@@ -13,25 +13,23 @@ namespace MfaHost.Limits;
 /// so a service that supports it makes the user pick it on the phone. A code typed instead is taken as a one-time
 /// password. The number waits in the state store under the session for <c>conversation_timeout</c> and is used once.
 /// </summary>
-internal sealed class NumberMatchingFilter(LimitState state, HostSettings hostSettings, TimeProvider timeProvider, ILogger<NumberMatchingFilter> logger) : IPluginCallFilter
+internal sealed class NumberMatchingStep(LimitState state, HostSettings hostSettings, TimeProvider timeProvider, ILogger<NumberMatchingStep> logger) : IAuthenticationStep
 {
     /// <summary>The NEEDINFO key; its answer comes back in the attributes under this name.</summary>
     public const string AnswerKey = "push_number";
 
-    public async ValueTask<MfaVerdict> InvokeAsync(PluginCall call, PluginCallDelegate next, CancellationToken cancellationToken)
-    {
-        var login = call.Login;
-        if (!login.Settings.Limits.NumberMatching || login.Otp is not null)
-        {
-            return await next(call, cancellationToken);
-        }
+    public bool IsOn(PipelineSettings settings) => settings.Limits.NumberMatching;
 
+    public ValueTask<AuthenticationOutcome> RunAsync(LoginContext login, NextStep next, CancellationToken cancellationToken) =>
+        login.Otp is not null ? next(login, cancellationToken) : MatchAsync(login, next, cancellationToken);
+
+    private async ValueTask<AuthenticationOutcome> MatchAsync(LoginContext login, NextStep next, CancellationToken cancellationToken)
+    {
         var store = state.For(login.Instance.Name);
         var key = LimitState.Number + login.SessionId;
-        if (call.Attributes.TryGetValue(AnswerKey, out var answer))
+        if (login.Attributes.TryGetValue(AnswerKey, out var answer))
         {
-            var attributes = call.Attributes.Where(a => a.Key != AnswerKey).ToDictionary(StringComparer.Ordinal);
-            call = call with { Attributes = attributes };
+            login = login with { Attributes = login.Attributes.Where(a => a.Key != AnswerKey).ToDictionary(StringComparer.Ordinal) };
 
             // Get, then remove: only the caller whose remove succeeds sends the push for this number.
             if (await store.GetAsync(key, cancellationToken) is { } shown && await store.RemoveAsync(key, cancellationToken) &&
@@ -39,8 +37,8 @@ internal sealed class NumberMatchingFilter(LimitState state, HostSettings hostSe
             {
                 var typed = answer.Trim();
                 return typed.Length > 0
-                    ? await next(call with { Login = login with { Otp = typed } }, cancellationToken)
-                    : await next(call with { Login = login with { PushNumber = number } }, cancellationToken);
+                    ? await next(login with { Otp = typed }, cancellationToken)
+                    : await next(login with { PushNumber = number }, cancellationToken);
             }
         }
 
@@ -48,10 +46,12 @@ internal sealed class NumberMatchingFilter(LimitState state, HostSettings hostSe
         var fresh = RandomNumberGenerator.GetInt32(10, 100);
         await store.SetAsync(key, fresh.ToString(CultureInfo.InvariantCulture), timeProvider.GetUtcNow() + hostSettings.ConversationTimeout, cancellationToken);
         LimitsLog.NumberShown(logger, login.Instance.Name, login.MfaIdentity, login.SessionId);
-        return MfaVerdict.NeedInfo(
-            $"Approve the request showing {fresh} on your phone; press Enter to send it",
-            AnswerKey,
-            disableEcho: false,
-            message: "Number matching: pick the number shown here on your phone");
+        return new AuthenticationOutcome(
+            MfaVerdict.NeedInfo(
+                $"Approve the request showing {fresh} on your phone; press Enter to send it",
+                AnswerKey,
+                disableEcho: false,
+                message: "Number matching: pick the number shown here on your phone"),
+            null);
     }
 }

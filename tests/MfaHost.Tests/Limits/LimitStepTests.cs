@@ -12,8 +12,8 @@ using MfaHost.Configuration;
 
 namespace MfaHost.Tests.Limits;
 
-/// <summary>The limit filters on their own, over the in-memory store and a fake clock (the socket tests are in the acme and totp suites).</summary>
-public sealed class LimitFilterTests
+/// <summary>The limit steps on their own, over the in-memory store and a fake clock (the socket tests are in the acme and totp suites).</summary>
+public sealed class LimitStepTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
     private InMemoryStateStore _store = null!;
@@ -21,16 +21,14 @@ public sealed class LimitFilterTests
     [SetUp]
     public void NewStore() => _store = new InMemoryStateStore(_time);
 
-    private static PluginCall Call(LimitSettings limits, string? otp = "123456") => new(
-        new LoginContext
-        {
-            Instance = new PluginInstance { Name = "test", Type = "test", ConfigFile = "test.ini", Client = PushingClient },
-            Settings = PipelineSettings.Default with { Limits = limits },
-            Request = new AuthenticationRequest { Plugin = "test", SessionId = "s1", Username = "alice" },
-            MfaIdentity = "alice",
-            Otp = otp,
-        },
-        new Dictionary<string, string>());
+    private static LoginContext Call(LimitSettings limits, string? otp = "123456") => new()
+    {
+        Instance = new PluginInstance { Name = "test", Type = "test", ConfigFile = "test.ini", Client = PushingClient },
+        Settings = PipelineSettings.Default with { Limits = limits },
+        Request = new AuthenticationRequest { Plugin = "test", SessionId = "s1", Username = "alice" },
+        MfaIdentity = "alice",
+        Otp = otp,
+    };
 
     // The push limit applies only to instances that can push: the scripted plugin pushes and takes codes.
     private static readonly ScriptedClient PushingClient = new(new MfaPluginContext
@@ -44,13 +42,16 @@ public sealed class LimitFilterTests
         State = new InMemoryStateStore(TimeProvider.System),
     });
 
-    private LockoutFilter Lockout() => new(new LimitState(_store), _time, NullLogger<LockoutFilter>.Instance);
+    private LockoutStep Lockout() => new(new LimitState(_store), _time, NullLogger<LockoutStep>.Instance);
 
-    private static PluginCallDelegate Answer(MfaVerdict verdict, Action? called = null) => (_, _) =>
+    private static NextStep Answer(MfaVerdict verdict, Action? called = null) => (login, _) =>
     {
         called?.Invoke();
-        return ValueTask.FromResult(verdict);
+        return ValueTask.FromResult(login.Outcome(verdict));
     };
+
+    /// <summary>The rest of the chain as a plugin that runs <paramref name="plugin"/>.</summary>
+    private static NextStep Plugin(Func<CancellationToken, Task<MfaVerdict>> plugin) => async (login, ct) => login.Outcome(await plugin(ct));
 
     [Test]
     public async Task Failing_open_does_not_clear_the_failure_count()
@@ -95,11 +96,11 @@ public sealed class LimitFilterTests
         var limits = new LimitSettings { LockoutFailures = 2 };
         await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), default);
 
-        var verdict = await hostA.InvokeAsync(Call(limits), async (_, ct) =>
+        var verdict = await hostA.InvokeAsync(Call(limits), Plugin(async ct =>
         {
             Assert.That((await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), ct)).Reason, Is.EqualTo(MfaReasons.AuthenticationFailed));
             return MfaVerdict.Accept();
-        }, default);
+        }), default);
 
         Assert.Multiple(async () =>
         {
@@ -115,12 +116,12 @@ public sealed class LimitFilterTests
         var hostB = Lockout();
         var limits = new LimitSettings { LockoutFailures = 1, LockoutDuration = TimeSpan.FromSeconds(60) };
 
-        await hostA.InvokeAsync(Call(limits), async (_, ct) =>
+        await hostA.InvokeAsync(Call(limits), Plugin(async ct =>
         {
             await hostB.InvokeAsync(Call(limits), Answer(MfaVerdict.Deny()), ct);
             _time.Advance(TimeSpan.FromSeconds(30));
             return MfaVerdict.Deny();
-        }, default);
+        }), default);
 
         _time.Advance(TimeSpan.FromSeconds(29));
         Assert.That((await hostA.InvokeAsync(Call(limits), Answer(MfaVerdict.Accept()), default)).Reason, Is.EqualTo(MfaReasons.LockedOut));
@@ -131,7 +132,7 @@ public sealed class LimitFilterTests
     [Test]
     public async Task The_push_limit_window_starts_at_the_first_push_and_codes_are_not_counted()
     {
-        var filter = new PushLimitFilter(new LimitState(_store), _time, NullLogger<PushLimitFilter>.Instance);
+        var filter = new PushLimitStep(new LimitState(_store), _time, NullLogger<PushLimitStep>.Instance);
         var limits = new LimitSettings { PushMax = 1, PushWindow = TimeSpan.FromSeconds(100) };
         Assert.That((await filter.InvokeAsync(Call(limits, otp: null), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True);
         Assert.That((await filter.InvokeAsync(Call(limits, otp: "1"), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True);
@@ -141,4 +142,11 @@ public sealed class LimitFilterTests
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.That((await filter.InvokeAsync(Call(limits, otp: null), Answer(MfaVerdict.Accept()), default)).IsAccept, Is.True);
     }
+}
+
+/// <summary>A step's verdict, as the tests were written against (the step on its own, its next given).</summary>
+file static class StepInvocation
+{
+    public static async Task<MfaVerdict> InvokeAsync(this IAuthenticationStep step, LoginContext login, NextStep next, CancellationToken cancellationToken) =>
+        (await step.RunAsync(login, next, cancellationToken)).Verdict;
 }
