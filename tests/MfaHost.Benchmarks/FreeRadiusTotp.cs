@@ -112,6 +112,9 @@ internal sealed class FreeRadiusTotp : IAsyncDisposable
                     type = auth
                     ipaddr = 127.0.0.1
                     port = {{port}}
+                    # 4 MB (capped by net.core.rmem_max): with 4 x 64 requests outstanding from radclient the default
+                    # 208 KB overflowed on a busy machine, and every dropped request stalled radclient for its timeout.
+                    recv_buff = 4194304
                 }
                 authorize {
                     files

@@ -16,10 +16,10 @@ namespace MfaHost.Benchmarks;
 /// Access-Accept with a correct Response Authenticator as an error.
 /// </summary>
 /// <remarks>
-/// Not <c>radclient</c>: on the 2-core development machine one <c>radclient</c> (<c>-p 64</c>) tops out at about
-/// 1,800 requests/s and four in parallel at about 2,600/s, while the server is mostly idle, and large <c>-p</c> values
-/// leave it waiting for ever on lost ids; it would measure itself, not <c>rlm_totp</c>. <c>radclient</c> still checks the
-/// instance before the run (<see cref="FreeRadiusTotp.CheckWithRadclientAsync"/>).
+/// Not <c>radclient</c>: on the 2-core development machine <c>radclient</c> spends about twice FreeRADIUS's CPU per
+/// request, so on shared cores it measures itself as much as <c>rlm_totp</c>; <c>totp-compare</c> still reports its
+/// figure separately (<see cref="RadclientLoad"/>), and <c>radclient</c> checks the instance before the run
+/// (<see cref="FreeRadiusTotp.CheckWithRadclientAsync"/>).
 /// </remarks>
 internal static class RadiusDriver
 {
