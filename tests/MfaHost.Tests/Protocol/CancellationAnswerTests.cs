@@ -15,19 +15,20 @@ public class CancellationAnswerTests
 {
     private const string Slow = "slow";
 
-    [TestCase("request_timeout", """{"result":{"verdict":"DENY","reason":"timeout","message":"No decision in time"}}""", 430, "request_timeout (20 s) reached; answered DENY timeout")]
+    [TestCase("request_timeout", """{"result":{"verdict":"DENY","reason":"timeout","message":"No decision in time"}}""", 430, "request_timeout (120 s) reached; answered DENY timeout")]
     [TestCase("session_ended", """{"result":{"verdict":"DENY","reason":"session_ended","message":"The session ended","mfa_identity":"alice"}}""", 430, "session_ended arrived while the plugin ran; answered DENY session_ended")]
     [TestCase("gateway_gone", null, 430, "the connection closed (the gateway gave up, or the host closed the connection); answered DENY timeout")]
     [TestCase("shutting_down", """{"result":{"verdict":"DENY","reason":"shutting_down","message":"The MFA service is restarting; try again"}}""", 430, "the host is shutting down; answered DENY shutting_down")]
     [TestCase("refused_while_stopping", """{"error":{"code":-32002,"message":"The host is shutting down; retry on another host","data":{"reason":"shutting_down"}}}""", 431, "the host is shutting down; answered -32002 shutting_down")]
     [TestCase("drained_after_reload", """{"result":{"verdict":"DENY","reason":"shutting_down","message":"The plugin instance was replaced; try again","mfa_identity":"alice"}}""", 430, "a reload replaced the instance and drain_timeout passed; answered DENY shutting_down")]
     [TestCase("overloaded", """{"error":{"code":-32002,"message":"The host is at its concurrency limit (max_in_flight); retry later","data":{"reason":"overloaded"}}}""", 431, "the host is at its concurrency limit (max_in_flight); answered -32002 overloaded")]
+    // shutdown_timeout is long because the host also bounds its stop in real time (shutdown_timeout + 5 s): a busy machine must not cut it.
     public async Task Each_cause_gets_its_documented_answer_and_is_logged_once(string cause, string? expectedAnswer, int eventId, string expectedLog)
     {
         var time = new FakeTimeProvider();
         var host = await TestPluginHost.StartAsync(
             new Dictionary<string, string> { [Slow] = TestPluginHost.Scripted("delay = 600") },
-            "request_timeout = 20\nshutdown_timeout = 5\ndrain_timeout = 2\nmax_in_flight = 2",
+            "request_timeout = 120\nshutdown_timeout = 60\ndrain_timeout = 2\nmax_in_flight = 2",
             time);
         try
         {
@@ -40,7 +41,7 @@ public class CancellationAnswerTests
             switch (cause)
             {
                 case "request_timeout":
-                    time.Advance(TimeSpan.FromSeconds(20));
+                    time.Advance(TimeSpan.FromSeconds(120));
                     answer = await gateway.ReadMessageAsync();
                     break;
                 case "session_ended":
@@ -55,7 +56,7 @@ public class CancellationAnswerTests
                 case "shutting_down":
                     var stopping = host.StopAsync();
                     await host.LogCapture.WaitForAsync(l => l.Contains("[308]", StringComparison.Ordinal));
-                    time.Advance(TimeSpan.FromSeconds(5));
+                    time.Advance(TimeSpan.FromSeconds(60));
                     answer = await gateway.ReadMessageAsync();
                     await stopping.WaitAsync(TimeSpan.FromSeconds(30));
                     break;
@@ -66,7 +67,7 @@ public class CancellationAnswerTests
 
                     // What the request in flight is answered when the stop cancels it is the shutting_down row.
                     logged = Cancellations(host);
-                    time.Advance(TimeSpan.FromSeconds(5));
+                    time.Advance(TimeSpan.FromSeconds(60));
                     await draining.WaitAsync(TimeSpan.FromSeconds(30));
                     break;
                 case "drained_after_reload":
