@@ -19,6 +19,8 @@ internal sealed class HangupSignal : IDisposable
     /// <summary>Handles SIGHUP from now on.</summary>
     public static HangupSignal Register()
     {
+        // Under nohup SIGHUP arrives ignored, and .NET would leave it so: kill -HUP would do nothing.
+        Unix.IgnoredSignals.RestoreHangup();
         var hangup = new HangupSignal();
         hangup._registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {

@@ -8,8 +8,10 @@ namespace MfaHost.Tests.Reload;
 /// <summary>The real <c>mfahost</c> process: SIGHUP (what <c>systemctl reload</c> sends) reloads and never kills it.</summary>
 public class SighupTests
 {
-    [Test]
-    public async Task Sighup_reloads_the_configuration_and_the_host_keeps_serving_until_sigterm()
+    // Started under nohup, the host inherits SIGHUP as ignored (as it did when CI itself ran under nohup, and failed).
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Sighup_reloads_the_configuration_and_the_host_keeps_serving_until_sigterm(bool underNohup)
     {
         using var temp = new TempDirectory();
         ReloadHarness.CopyBuild(1, temp.Combine("plugins", "reloadable"));
@@ -19,7 +21,8 @@ public class SighupTests
         temp.Write("config/plugins/a.ini", ReloadHarness.Instance("one"));
 
         var output = new StringBuilder();
-        var start = new ProcessStartInfo(Path.Combine(TestContext.CurrentContext.TestDirectory, "mfahost"), ["--config", config])
+        var program = Path.Combine(TestContext.CurrentContext.TestDirectory, "mfahost");
+        var start = new ProcessStartInfo(underNohup ? "nohup" : program, underNohup ? [program, "--config", config] : ["--config", config])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
