@@ -40,12 +40,20 @@ internal static class OtherUser
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (input is not null)
+        try
         {
-            await process.StandardInput.WriteAsync(input);
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program ended without reading its input (socat refused the connection at once): a broken pipe, not a failure.
         }
 
-        process.StandardInput.Close();
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
